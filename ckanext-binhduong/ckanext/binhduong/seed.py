@@ -1,0 +1,70 @@
+"""Reading the starter catalogue (organizations and datasets kept as YAML data files)."""
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+
+class SeedSourceError(Exception):
+    """The seed folder or one of its files cannot be read."""
+
+
+@dataclass
+class SeedCatalogue:
+    organizations: list[dict[str, Any]] = field(default_factory=list)
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    folder: str = ""
+
+
+def resolve_folder(source: str) -> str:
+    """Turn ``module:relative/path`` or a plain path into a folder path."""
+    if ":" in source and not os.path.isabs(source):
+        module_name, relative = source.split(":", 1)
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as error:
+            raise SeedSourceError(f"Cannot import seed module {module_name!r}: {error}") from error
+        base = os.path.dirname(os.path.abspath(module.__file__))
+        return os.path.join(base, relative)
+    return source
+
+
+def _read_yaml(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as error:
+        raise SeedSourceError(f"Cannot read seed file {path}: {error}") from error
+
+
+def load_catalogue(source: str) -> SeedCatalogue:
+    folder = resolve_folder(source)
+    if not os.path.isdir(folder):
+        raise SeedSourceError(f"Seed folder not found: {folder}")
+    catalogue = SeedCatalogue(folder=folder)
+
+    organizations_file = os.path.join(folder, "organizations.yaml")
+    if os.path.exists(organizations_file):
+        organizations = _read_yaml(organizations_file) or []
+        if not isinstance(organizations, list):
+            raise SeedSourceError(f"{organizations_file} must hold a list of organizations")
+        catalogue.organizations = organizations
+
+    datasets_folder = os.path.join(folder, "datasets")
+    if os.path.isdir(datasets_folder):
+        for name in sorted(os.listdir(datasets_folder)):
+            if name.endswith((".yaml", ".yml")):
+                dataset = _read_yaml(os.path.join(datasets_folder, name))
+                if not isinstance(dataset, dict) or "name" not in dataset:
+                    raise SeedSourceError(f"{name} must hold one dataset with a 'name'")
+                catalogue.datasets.append(dataset)
+    return catalogue
+
+
+def differs(wanted: dict[str, Any], stored: dict[str, Any], ignore: tuple[str, ...] = ()) -> bool:
+    """True when a declared seed field has another value in the stored object."""
+    return any(stored.get(key) != value for key, value in wanted.items() if key not in ignore)

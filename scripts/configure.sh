@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Generates this machine's secrets (once), renders ckan.ini, test.ini and supervisord.conf
+# into var/, lays out the Solr home (CKAN's own schema.xml) and creates the PostgreSQL
+# cluster's data folder on first run.
+source "$(dirname "$0")/lib.sh"
+
+random_secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+
+generate_secrets() {
+  mkdir -p "$SECRETS_DIR"
+  chmod 700 "$SECRETS_DIR"
+  [ -f "$SECRETS_DIR/secrets.env" ] && return 0
+  say "Generating local secrets in $SECRETS_DIR (never committed)"
+  umask 077
+  cat > "$SECRETS_DIR/secrets.env" <<SECRETS
+SECRET_KEY=$(random_secret)
+JWT_SECRET=$(random_secret)
+PG_PASSWORD=$(random_secret)
+PG_SUPERUSER_PASSWORD=$(random_secret)
+SECRETS
+}
+
+render_configs() {
+  load_secrets
+  export ROOT VAR VENV LOG_DIR CKAN_INI PG_BIN PG_DATA PG_RUN CKAN_PORT SOLR_PORT PG_PORT REDIS_PORT \
+         HARVEST_INTERVAL SECRET_KEY JWT_SECRET PG_PASSWORD
+  export JAVA="$(command -v java)"
+  export SOLR_CLASSPATH="$VAR/solr/lib/*:$VAR/solr/classes"
+  export XLOADER_TOKEN="$(cat "$SECRETS_DIR/xloader-token" 2>/dev/null || echo not-yet-created)"
+  export EXTRA_SETTINGS=""
+  mkdir -p "$VAR/run" "$VAR/redis" "$LOG_DIR/solr" "$VAR/filestore" "$VAR/test-filestore"
+
+  CKAN_DB=$CKAN_DB DATASTORE_DB=$DATASTORE_DB SOLR_CORE=ckan REDIS_DB=0 \
+    STORAGE_PATH="$VAR/filestore" python3 "$ROOT/scripts/render.py" "$ROOT/config/ckan.ini.template" "$CKAN_INI"
+  # The test configuration is the same template on separate databases, Solr core, Redis
+  # database and file store, so test fixtures that wipe data never touch the portal's.
+  CKAN_DB=$CKAN_TEST_DB DATASTORE_DB=$DATASTORE_TEST_DB SOLR_CORE=ckan_test REDIS_DB=1 \
+    STORAGE_PATH="$VAR/test-filestore" python3 "$ROOT/scripts/render.py" "$ROOT/config/ckan.ini.template" "$TEST_INI"
+  python3 "$ROOT/scripts/render.py" "$ROOT/config/supervisord.conf.template" "$SUPERVISOR_CONF"
+}
+
+layout_solr_home() {
+  local home="$VAR/solr/home" schema
+  schema="$("$VENV/bin/python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config/solr/schema.xml"))')"
+  [ -f "$schema" ] || die "CKAN's Solr schema not found at $schema"
+  mkdir -p "$home"
+  cp "$ROOT/config/solr/solr.xml" "$home/solr.xml"
+  for core in ckan ckan_test; do
+    mkdir -p "$home/$core/conf"
+    cp "$schema" "$home/$core/conf/schema.xml"
+    cp "$ROOT/config/solr/solrconfig.xml" "$home/$core/conf/solrconfig.xml"
+    : > "$home/$core/conf/synonyms.txt"
+    : > "$home/$core/conf/protwords.txt"
+    printf 'name=%s\n' "$core" > "$home/$core/core.properties"
+  done
+}
+
+init_postgres_cluster() {
+  [ -f "$PG_DATA/PG_VERSION" ] && return 0
+  say "Creating the PostgreSQL $PG_VERSION cluster in $PG_DATA"
+  # The server runs as the 'postgres' user, which must be able to reach the data folder.
+  runuser -u postgres -- test -x "$VAR" \
+    || die "The postgres user cannot enter $VAR. Clone the repository under a folder others can traverse (e.g. /srv or /tmp), or set BD_VAR to such a folder."
+  load_secrets
+  mkdir -p "$PG_DATA" "$PG_RUN"
+  chown postgres:postgres "$VAR/postgres" "$PG_DATA" "$PG_RUN"
+  chmod 700 "$PG_DATA"
+  local password_file
+  password_file="$(mktemp)"
+  printf '%s\n' "$PG_SUPERUSER_PASSWORD" > "$password_file"
+  chown postgres "$password_file"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile="$password_file" \
+      --auth-local=peer --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$LOG_DIR/initdb.log" 2>&1 \
+    || { rm -f "$password_file"; show_log_tail "$LOG_DIR/initdb.log"; die "initdb failed"; }
+  rm -f "$password_file"
+  cat >> "$PG_DATA/postgresql.conf" <<PGCONF
+# Bình Dương portal (address, port and socket folder come from supervisord.conf).
+max_connections = 200
+shared_buffers = 256MB
+fsync = on
+PGCONF
+}
+
+mkdir -p "$VAR" "$LOG_DIR"
+generate_secrets
+render_configs
+layout_solr_home
+init_postgres_cluster

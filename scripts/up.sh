@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make up`: install what is missing, start every service, initialise the databases,
+# load the starter catalogue and serve the portal on http://127.0.0.1:$CKAN_PORT.
+source "$(dirname "$0")/lib.sh"
+started=$SECONDS
+
+"$ROOT/scripts/install.sh"
+"$ROOT/scripts/configure.sh"
+"$ROOT/scripts/services.sh" start-backends
+"$ROOT/scripts/init_db.sh" portal
+
+# The xloader token may have just been created: render the configuration again.
+"$ROOT/scripts/configure.sh"
+"$ROOT/scripts/services.sh" start-portal
+
+say "Loading the starter catalogue"
+ckan_cli binhduong seed >"$LOG_DIR/seed.log" 2>&1 || { show_log_tail "$LOG_DIR/seed.log"; die "Loading the starter catalogue failed"; }
+cat "$LOG_DIR/seed.log" | grep -E '^(organizations|datasets):' || true
+
+cat <<DONE
+
+Cổng dữ liệu mở tỉnh Bình Dương is running ($((SECONDS - started)) s).
+  Portal (Tiếng Việt):  http://127.0.0.1:$CKAN_PORT/
+  Portal (English):     http://127.0.0.1:$CKAN_PORT/en/
+  Action API:           http://127.0.0.1:$CKAN_PORT/api/3/action/status_show
+  DCAT catalogue:       http://127.0.0.1:$CKAN_PORT/catalog.ttl
+  Sysadmin:             $SYSADMIN_NAME / password in $SECRETS_DIR/sysadmin-password.txt
+                        ($(cat "$SECRETS_DIR/sysadmin-password.txt"))
+  Status and logs:      make status   (logs in $LOG_DIR)
+  Stop:                 make down
+DONE

@@ -1,0 +1,45 @@
+"""One installable distribution for the whole portal extension.
+
+The repository layout is fixed by DESIGN.md §3 (the extension, harvesters, schemas and seed
+data in top-level folders). ``package_dir`` maps those folders onto one package tree so that
+CKAN, ckanext-scheming and the harvest plugins find every file by module path
+(``ckanext.binhduong.schemas:dataset.yaml``) in the source tree and in a built wheel alike.
+"""
+from setuptools import setup
+
+PACKAGES = {
+    "ckanext.binhduong": "ckanext-binhduong/ckanext/binhduong",
+    "ckanext.binhduong.logic": "ckanext-binhduong/ckanext/binhduong/logic",
+    "ckanext.binhduong.harvesters": "harvesters",
+    "ckanext.binhduong.schemas": "schemas",
+    "ckanext.binhduong.seed_datasets": "seed_datasets",
+}
+
+setup(
+    name="ckanext-binhduong",
+    version="0.1.0",
+    description="Bình Dương open-data portal: CKAN extension, harvesters, schemas and seed catalogue",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.11",
+    packages=list(PACKAGES),
+    package_dir=PACKAGES,
+    include_package_data=True,
+    package_data={
+        "ckanext.binhduong": [
+            "config_declaration.yaml",
+            "templates/**/*",
+            "assets/**/*",
+            "i18n/**/*",
+            "migration/**/*",
+        ],
+        "ckanext.binhduong.schemas": ["*.yaml", "*.yml", "*.json", "*.csv"],
+        "ckanext.binhduong.seed_datasets": ["**/*.yaml", "**/*.csv"],
+        "ckanext.binhduong.harvesters": ["*.md"],
+    },
+    entry_points={
+        "ckan.plugins": [
+            "binhduong = ckanext.binhduong.plugin:BinhDuongPlugin",
+        ],
+    },
+    zip_safe=False,
+)
