@@ -65,6 +65,25 @@ def load_catalogue(source: str) -> SeedCatalogue:
     return catalogue
 
 
+def _stored_value(stored: dict[str, Any], key: str, wanted_value: Any) -> Any:
+    # The API answers with ids and full tag objects where seed files name things.
+    if key == "owner_org" and (stored.get("organization") or {}).get("name") == wanted_value:
+        return wanted_value
+    if key == "tags":
+        return sorted(tag["name"] for tag in stored.get("tags", []))
+    return stored.get(key)
+
+
+def _wanted_value(key: str, value: Any) -> Any:
+    if key == "tags":
+        return sorted(tag["name"] if isinstance(tag, dict) else tag for tag in value)
+    return value
+
+
 def differs(wanted: dict[str, Any], stored: dict[str, Any], ignore: tuple[str, ...] = ()) -> bool:
     """True when a declared seed field has another value in the stored object."""
-    return any(stored.get(key) != value for key, value in wanted.items() if key not in ignore)
+    return any(
+        _stored_value(stored, key, value) != _wanted_value(key, value)
+        for key, value in wanted.items()
+        if key not in ignore
+    )

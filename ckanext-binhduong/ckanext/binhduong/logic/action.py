@@ -50,23 +50,26 @@ def binhduong_seed_catalogue(context: dict, data_dict: dict) -> dict[str, Any]:
 
 def _sync(context: dict, wanted_objects: list[dict], kind: str, dry_run: bool) -> dict:
     counts = {"created": [], "updated": [], "unchanged": []}
+    user = context.get("user")
+
+    def fresh_context() -> dict:
+        # Each nested action gets its own context: CKAN's auth audit is kept per context.
+        return {"user": user}
+
     for wanted in wanted_objects:
-        action_context = {**context, "ignore_auth": True}
         try:
-            stored = toolkit.get_action(f"{kind}_show")(
-                dict(action_context), {"id": wanted["name"]}
-            )
+            stored = toolkit.get_action(f"{kind}_show")(fresh_context(), {"id": wanted["name"]})
         except toolkit.ObjectNotFound:
             stored = None
         if stored is None:
             outcome = "created"
             if not dry_run:
-                toolkit.get_action(f"{kind}_create")(dict(action_context), dict(wanted))
+                toolkit.get_action(f"{kind}_create")(fresh_context(), dict(wanted))
         elif seed.differs(wanted, stored, ignore=("resources", "users")):
             outcome = "updated"
             if not dry_run:
                 toolkit.get_action(f"{kind}_patch")(
-                    dict(action_context), {**wanted, "id": stored["id"]}
+                    fresh_context(), {**wanted, "id": stored["id"]}
                 )
         else:
             outcome = "unchanged"

@@ -1,0 +1,50 @@
+"""Shared fixtures. CKAN's pytest plugin (--ckan-ini=var/test.ini, set by scripts/test.sh)
+gives the in-process fixtures on the test databases; the fixtures here reach the running
+portal over HTTP, as a citizen or a developer would."""
+from __future__ import annotations
+
+import os
+import pathlib
+
+import ckanapi
+import pytest
+import requests
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _setting(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@pytest.fixture(scope="session")
+def portal_url() -> str:
+    """The running portal. Fails (never skips) when it does not answer."""
+    url = _setting("BD_PORTAL_URL", "http://127.0.0.1:5000")
+    try:
+        response = requests.get(f"{url}/api/3/action/status_show", timeout=10)
+    except requests.ConnectionError as error:
+        pytest.fail(f"The portal at {url} is not running (start it with `make up`): {error}")
+    assert response.status_code == 200, response.text
+    return url
+
+
+@pytest.fixture(scope="session")
+def sysadmin_token() -> str:
+    secrets_dir = pathlib.Path(_setting("BD_SECRETS_DIR", str(ROOT / "var" / "secrets")))
+    token_file = secrets_dir / "xloader-token"
+    assert token_file.exists(), f"{token_file} is missing: run `make up` first"
+    return token_file.read_text().strip()
+
+
+@pytest.fixture(scope="session")
+def portal_api(portal_url, sysadmin_token) -> ckanapi.RemoteCKAN:
+    """An Action API client authenticated as the local sysadmin."""
+    with ckanapi.RemoteCKAN(portal_url, apikey=sysadmin_token, user_agent="binhduong-tests/1") as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def anonymous_api(portal_url) -> ckanapi.RemoteCKAN:
+    with ckanapi.RemoteCKAN(portal_url, user_agent="binhduong-tests/1") as api:
+        yield api

@@ -1,0 +1,54 @@
+"""xloader is installed without its declared dependencies (see constraints.txt); this test
+loads a real CSV through the running jobs worker into the DataStore, so a broken pairing of
+xloader with CKAN's pins fails loudly."""
+from __future__ import annotations
+
+import io
+import time
+import uuid
+
+import pytest
+
+CSV = (
+    "ma_huyen,ten_huyen,so_tram_bts\n"
+    "718,Thành phố Thủ Dầu Một,1\n"
+    "724,Thành phố Dĩ An,2\n"
+    "725,Thành phố Thuận An,3\n"
+)
+
+
+@pytest.fixture
+def dataset_with_csv(portal_api):
+    suffix = uuid.uuid4().hex[:8]
+    organization = portal_api.action.organization_create(name=f"xloader-{suffix}", title="Kiểm thử xloader")
+    dataset = portal_api.action.package_create(
+        name=f"xloader-{suffix}", title="Kiểm thử nạp CSV (dữ liệu mẫu)", owner_org=organization["id"]
+    )
+    resource = portal_api.action.resource_create(
+        package_id=dataset["id"],
+        name="Dữ liệu mẫu",
+        format="CSV",
+        upload=("mau.csv", io.BytesIO(CSV.encode("utf-8"))),
+    )
+    yield resource
+    portal_api.action.dataset_purge(id=dataset["id"])
+    portal_api.action.organization_purge(id=organization["id"])
+
+
+def test_uploaded_csv_is_loaded_into_the_datastore(portal_api, dataset_with_csv):
+    deadline = time.monotonic() + 90
+    status = {}
+    while time.monotonic() < deadline:
+        status = portal_api.action.xloader_status(resource_id=dataset_with_csv["id"])
+        if status.get("status") in ("complete", "error"):
+            break
+        time.sleep(1)
+    assert status.get("status") == "complete", status
+
+    rows = portal_api.action.datastore_search(resource_id=dataset_with_csv["id"], sort="ma_huyen")
+    assert [row["ten_huyen"] for row in rows["records"]] == [
+        "Thành phố Thủ Dầu Một",
+        "Thành phố Dĩ An",
+        "Thành phố Thuận An",
+    ]
+    assert rows["total"] == 3
