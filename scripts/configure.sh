@@ -57,13 +57,17 @@ layout_solr_home() {
 
 init_postgres_cluster() {
   [ -f "$PG_DATA/PG_VERSION" ] && return 0
+  # The server runs as the 'postgres' user, which must be able to reach its data folder.
+  if ! runuser -u postgres -- test -x "$VAR"; then
+    PG_BASE="/var/lib/postgresql/binhduong-$(printf '%s' "$VAR" | sha256sum | cut -c1-12)"
+    warn "the postgres user cannot enter $VAR; the database cluster goes to $PG_BASE"
+    echo "$PG_BASE" > "$PG_LOCATION_FILE"
+    PG_DATA="$PG_BASE/data" PG_RUN="$PG_BASE/run"
+  fi
   say "Creating the PostgreSQL $PG_VERSION cluster in $PG_DATA"
-  # The server runs as the 'postgres' user, which must be able to reach the data folder.
-  runuser -u postgres -- test -x "$VAR" \
-    || die "The postgres user cannot enter $VAR. Clone the repository under a folder others can traverse (e.g. /srv or /tmp), or set BD_VAR to such a folder."
   load_secrets
   mkdir -p "$PG_DATA" "$PG_RUN"
-  chown postgres:postgres "$VAR/postgres" "$PG_DATA" "$PG_RUN"
+  chown postgres:postgres "$PG_BASE" "$PG_DATA" "$PG_RUN"
   chmod 700 "$PG_DATA"
   local password_file
   password_file="$(mktemp)"
@@ -83,6 +87,6 @@ PGCONF
 
 mkdir -p "$VAR" "$LOG_DIR"
 generate_secrets
+init_postgres_cluster
 render_configs
 layout_solr_home
-init_postgres_cluster

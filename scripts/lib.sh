@@ -14,8 +14,12 @@ TEST_INI="$VAR/test.ini"
 SUPERVISOR_CONF="$VAR/supervisord.conf"
 PG_VERSION="${BD_PG_VERSION:-15}"
 PG_BIN="/usr/lib/postgresql/$PG_VERSION/bin"
-PG_DATA="$VAR/postgres/data"
-PG_RUN="$VAR/postgres/run"
+# The cluster lives in var/postgres unless the 'postgres' user cannot reach var/; then
+# configure.sh picks a folder under /var/lib/postgresql and records it here.
+PG_LOCATION_FILE="$VAR/postgres-location"
+PG_BASE="$(cat "$PG_LOCATION_FILE" 2>/dev/null || echo "$VAR/postgres")"
+PG_DATA="$PG_BASE/data"
+PG_RUN="$PG_BASE/run"
 
 CKAN_PORT="${CKAN_PORT:-5000}"
 SOLR_PORT="${SOLR_PORT:-8983}"

@@ -71,6 +71,8 @@ start_portal() {
     say "Configuration changed: restarting the portal processes"
     sv stop portal:* >/dev/null || true
   fi
+  # One call starts the whole group at once; each program is then checked for a failed start.
+  sv start portal:* >/dev/null 2>&1 || true
   for program in ckan-web ckan-worker harvest-gather harvest-fetch harvest-scheduler; do
     ensure_started "portal:$program" "$LOG_DIR/$program.log"
   done
