@@ -35,7 +35,8 @@ ensure_database "$datastore_db" ckan_default
 
 # Migrations run only when CKAN, the plugin set or our migration scripts changed.
 migration_inputs="$( { cat "$ROOT/constraints.txt"; grep '^ckan.plugins' "$ini";
-  find "$ROOT/ckanext-binhduong/ckanext/binhduong/migration" -type f -name '*.py' -exec cat {} + 2>/dev/null; } | sha256sum | cut -c1-16)"
+  if [ -d "$ROOT/ckanext-binhduong/ckanext/binhduong/migration" ]; then
+    find "$ROOT/ckanext-binhduong/ckanext/binhduong/migration" -type f -name '*.py' -exec cat {} +; fi; } | sha256sum | cut -c1-16)"
 stamp="$STAMPS/migrated-$db"
 has_tables="$(psql_admin -d "$db" -c "SELECT 1 FROM information_schema.tables WHERE table_name = 'package'")"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$migration_inputs" ] || [ -z "$has_tables" ]; then
