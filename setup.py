@@ -32,7 +32,7 @@ setup(
             "i18n/**/*",
             "migration/**/*",
         ],
-        "ckanext.binhduong.schemas": ["*.yaml", "*.yml", "*.json", "*.csv"],
+        "ckanext.binhduong.schemas": ["*.yaml", "*.yml", "*.json", "*.csv", "vocabularies/*.yaml"],
         "ckanext.binhduong.seed_datasets": ["**/*.yaml", "**/*.csv"],
         "ckanext.binhduong.harvesters": ["*.md"],
     },

@@ -85,7 +85,15 @@ fsync = on
 PGCONF
 }
 
+# Translation catalogues are compiled here from the .po sources; no .mo is committed.
+compile_translations() {
+  local i18n="$ROOT/ckanext-binhduong/ckanext/binhduong/i18n"
+  "$VENV/bin/pybabel" -q compile -d "$i18n" -D ckanext-binhduong --statistics >"$LOG_DIR/translations.log" 2>&1 \
+    || { show_log_tail "$LOG_DIR/translations.log"; die "Compiling translations failed"; }
+}
+
 mkdir -p "$VAR" "$LOG_DIR"
+compile_translations
 generate_secrets
 init_postgres_cluster
 render_configs

@@ -4,7 +4,7 @@
 # when its inputs have not changed since it last succeeded (stamps in var/stamps).
 source "$(dirname "$0")/lib.sh"
 
-APT_PACKAGES=(postgresql redis-server supervisor libpq-dev libmagic1 gettext)
+APT_PACKAGES=(postgresql redis-server supervisor libpq-dev libmagic1 gettext curl chromium fonts-noto-core)
 
 stamp_matches() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
 write_stamp() { mkdir -p "$STAMPS"; echo "$2" > "$STAMPS/$1"; }
@@ -23,6 +23,10 @@ install_debian_packages() {
   command -v supervisord >/dev/null || missing+=(supervisor)
   command -v pg_config >/dev/null || missing+=(libpq-dev)
   command -v msgfmt >/dev/null || missing+=(gettext)
+  command -v curl >/dev/null || missing+=(curl)
+  # Browser tests drive Debian's Chromium; the fonts render Vietnamese in screenshots.
+  command -v chromium >/dev/null || missing+=(chromium)
+  [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
   [ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || ls /usr/lib/*/libmagic.so.1 >/dev/null 2>&1 || missing+=(libmagic1)
   [ ${#missing[@]} -eq 0 ] && return 0
   say "Installing Debian packages: ${missing[*]}"

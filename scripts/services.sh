@@ -63,12 +63,14 @@ start_backends() {
 }
 
 start_portal() {
-  # Processes that run with an older configuration are restarted to pick up the new one.
+  # Processes that run with an older configuration or older code of ours are restarted.
   local config_sum running_sum
-  config_sum="$(sha256sum "$CKAN_INI" | cut -c1-16)"
+  config_sum="$( { cat "$CKAN_INI"; find "$ROOT/ckanext-binhduong" "$ROOT/schemas" "$ROOT/harvesters" "$ROOT/seed_datasets" \
+      -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.json' -o -name '*.html' -o -name '*.mo' \) -print0 \
+      | sort -z | xargs -0 cat; } | sha256sum | cut -c1-16)"
   running_sum="$(cat "$VAR/run/portal-config.sum" 2>/dev/null || true)"
   if [ "$config_sum" != "$running_sum" ] && sv status portal:* 2>/dev/null | grep -q RUNNING; then
-    say "Configuration changed: restarting the portal processes"
+    say "Configuration or code changed: restarting the portal processes"
     sv stop portal:* >/dev/null || true
   fi
   # One call starts the whole group at once; each program is then checked for a failed start.

@@ -48,3 +48,19 @@ def portal_api(portal_url, sysadmin_token) -> ckanapi.RemoteCKAN:
 def anonymous_api(portal_url) -> ckanapi.RemoteCKAN:
     with ckanapi.RemoteCKAN(portal_url, user_agent="binhduong-tests/1") as api:
         yield api
+
+
+# Plugins of ours (and of the extensions we run) that own database tables through Alembic.
+PLUGINS_WITH_MIGRATIONS = ("activity", "harvest")
+
+
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for):
+    """CKAN's clean_db rebuilds only core tables; the loaded plugins' migrations follow it,
+    as CKAN's own activity tests do."""
+    import ckan.plugins as plugins
+
+    reset_db()
+    for plugin in PLUGINS_WITH_MIGRATIONS:
+        if plugins.plugin_loaded(plugin):
+            migrate_db_for(plugin)

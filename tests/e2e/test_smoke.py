@@ -9,6 +9,8 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
+from bd_factories import valid_dataset
+
 
 @pytest.fixture
 def scratch(portal_api):
@@ -40,13 +42,12 @@ def test_create_search_view_and_publish_as_dcat(portal_url, portal_api, scratch)
         name=f"so-thu-nghiem-{suffix}", title="Sở Thử nghiệm (kiểm thử tự động)"
     )
     made["organization"] = organization["id"]
-    dataset = portal_api.action.package_create(
+    dataset = portal_api.action.package_create(**valid_dataset(
+        organization["id"],
         name=f"tram-bts-kiem-thu-{suffix}",
         title=f"Trạm BTS kiểm thử {suffix}",
         notes="Bộ dữ liệu mẫu do kiểm thử tự động tạo ra.",
-        owner_org=organization["id"],
-        license_id="cc-by",
-    )
+    ))
     made["dataset"] = dataset["id"]
 
     # Found through Solr: a query typed without diacritics finds the accented title.

@@ -3,11 +3,14 @@ loads a real CSV through the running jobs worker into the DataStore, so a broken
 xloader with CKAN's pins fails loudly."""
 from __future__ import annotations
 
+import hashlib
 import io
 import time
 import uuid
 
 import pytest
+
+from bd_factories import valid_dataset
 
 CSV = (
     "ma_huyen,ten_huyen,so_tram_bts\n"
@@ -21,18 +24,26 @@ CSV = (
 def dataset_with_csv(portal_api):
     suffix = uuid.uuid4().hex[:8]
     organization = portal_api.action.organization_create(name=f"xloader-{suffix}", title="Kiểm thử xloader")
-    dataset = portal_api.action.package_create(
-        name=f"xloader-{suffix}", title="Kiểm thử nạp CSV (dữ liệu mẫu)", owner_org=organization["id"]
-    )
+    dataset = portal_api.action.package_create(**valid_dataset(
+        organization["id"], name=f"xloader-{suffix}", title="Kiểm thử nạp CSV (dữ liệu mẫu)"))
     resource = portal_api.action.resource_create(
         package_id=dataset["id"],
         name="Dữ liệu mẫu",
-        format="CSV",
         upload=("mau.csv", io.BytesIO(CSV.encode("utf-8"))),
     )
     yield resource
     portal_api.action.dataset_purge(id=dataset["id"])
     portal_api.action.organization_purge(id=organization["id"])
+
+
+def test_upload_records_size_checksum_format_and_licence(portal_api, dataset_with_csv):
+    stored = portal_api.action.resource_show(id=dataset_with_csv["id"])
+    body = CSV.encode("utf-8")
+    assert stored["size"] == len(body)
+    assert stored["hash"] == hashlib.sha256(body).hexdigest()
+    assert stored["format"] == "CSV"
+    assert stored["mimetype"] == "text/csv"
+    assert stored["license_id"] == "CC-BY-4.0"  # inherited from the dataset
 
 
 def test_uploaded_csv_is_loaded_into_the_datastore(portal_api, dataset_with_csv):

@@ -24,6 +24,14 @@ def seed_folder(tmp_path):
         title: Trạm BTS (dữ liệu mẫu)
         owner_org: so-thong-tin-truyen-thong
         notes: Dữ liệu mẫu.
+        author: Sở Thông tin và Truyền thông
+        contact:
+          - name: Văn phòng Sở
+            email: vanphong@binhduong.gov.vn
+        issued: "2024-01-15"
+        theme: [TECH]
+        spatial_units: ["74"]
+        license_id: CC-BY-4.0
     """), encoding="utf-8")
     return tmp_path
 

@@ -1,14 +1,97 @@
-"""Template helpers of the portal extension."""
+"""Template helpers of the portal extension (also the scheming choices helpers)."""
 from __future__ import annotations
+
+import json
+from typing import Any, Callable
 
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.i18n import get_lang
 
-__all__ = ["binhduong_portal_title"]
+from ckanext.binhduong import places, vocabularies
+from ckanext.binhduong.logic.validators import parse_date
+
+__all__ = [
+    "binhduong_portal_title", "bd_vocabulary_choices", "bd_unit_choices", "bd_units_described",
+    "bd_facet_label_function", "bd_format_date",
+]
+
+# Facet fields whose values are vocabulary codes, shown to readers by label.
+FACET_VOCABULARIES = {"vocab_theme": "themes", "vocab_frequency": "frequencies", "vocab_access_rights": "access_rights"}
+
+
+def current_lang() -> str:
+    try:
+        return "en" if get_lang() == "en" else "vi"
+    except RuntimeError:
+        # Outside a web request (CLI, background jobs) the default locale applies.
+        return "vi"
 
 
 def binhduong_portal_title() -> str:
     """The portal's name in the language of the current request."""
-    if get_lang() == "en":
-        return toolkit.config.get("ckanext.binhduong.portal_title_en")
-    return toolkit.config.get("ckanext.binhduong.portal_title_vi")
+    return toolkit.config.get(f"ckanext.binhduong.portal_title_{current_lang()}")
+
+
+def bd_vocabulary_choices(field: dict) -> list[dict]:
+    """Scheming choices for a field naming its vocabulary (``vocabulary: themes``)."""
+    return vocabularies.choices(field["vocabulary"], current_lang())
+
+
+def bd_unit_choices(field: dict) -> list[dict]:
+    return places.choices(current_lang())
+
+
+def _codes(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, list):
+        return value
+    try:
+        loaded = json.loads(value)
+        return loaded if isinstance(loaded, list) else [str(loaded)]
+    except ValueError:
+        return [value]
+
+
+def bd_units_described(value: Any) -> list[dict]:
+    """Each unit with its name, its parents and, for a legacy unit, today's unit(s)."""
+    described = []
+    for code in _codes(value):
+        unit = places.get_unit(code)
+        if unit is None:
+            described.append({"code": code, "name": code, "within": [], "legacy": False, "today": []})
+            continue
+        described.append({
+            "code": unit.code,
+            "name": unit.name,
+            "within": [parent.name for parent in places.ancestors(code)],
+            "legacy": unit.legacy,
+            "today": [successor.name for successor in places.successors(code)],
+        })
+    return described
+
+
+def bd_facet_label_function(facet_name: str) -> Callable[[dict], str] | None:
+    """A label function for facet items whose values are codes (themes, units, ...)."""
+    lang = current_lang()
+    if facet_name in FACET_VOCABULARIES:
+        vocabulary = FACET_VOCABULARIES[facet_name]
+
+        def vocabulary_label(item: dict) -> str:
+            term = vocabularies.term(vocabulary, item["name"])
+            return term.label(lang) if term else item["display_name"]
+        return vocabulary_label
+    if facet_name == "vocab_units":
+        def unit_label(item: dict) -> str:
+            unit = places.get_unit(item["name"])
+            return unit.name if unit else item["display_name"]
+        return unit_label
+    return None
+
+
+def bd_format_date(value: Any) -> str:
+    """Dates as dd/mm/yyyy for Vietnamese readers, ISO under /en/ stays readable too."""
+    parsed = parse_date(value) if value else None
+    if parsed is None:
+        return value or ""
+    return parsed.strftime("%d/%m/%Y")

@@ -1,22 +1,63 @@
 """Wiring of the Bình Dương portal extension: interfaces and blanket registrations only."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.binhduong import indexing, resources
 
 __all__ = ["BinhDuongPlugin"]
+
+_ = toolkit._
 
 
 @toolkit.blanket.actions
 @toolkit.blanket.auth_functions
 @toolkit.blanket.helpers
+@toolkit.blanket.validators
 @toolkit.blanket.cli
 @toolkit.blanket.config_declarations
-class BinhDuongPlugin(plugins.SingletonPlugin):
+class BinhDuongPlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IConfigurer)
+    plugins.implements(plugins.ITranslation)
+    plugins.implements(plugins.IFacets, inherit=True)
+    plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.IResourceController, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict, package_type):
+        return OrderedDict([
+            ("vocab_theme", _("Themes")),
+            ("organization", _("Agencies")),
+            ("vocab_units", _("Administrative units")),
+            ("res_format", _("Formats")),
+            ("license_id", _("Licences")),
+            ("vocab_frequency", _("Update frequency")),
+            ("tags", _("Keywords")),
+        ])
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict):
+        return indexing.enrich_index(pkg_dict)
+
+    def before_dataset_search(self, search_params):
+        return indexing.widen_unit_filter(search_params)
+
+    # IResourceController
+
+    def before_resource_create(self, context, resource):
+        resources.fill_upload_facts(resource)
+
+    def before_resource_update(self, context, current, resource):
+        resources.fill_upload_facts(resource)
