@@ -59,16 +59,29 @@ def bd_units_described(value: Any) -> list[dict]:
     for code in _codes(value):
         unit = places.get_unit(code)
         if unit is None:
-            described.append({"code": code, "name": code, "within": [], "legacy": False, "today": []})
+            described.append({"code": code, "name": code, "within": [], "legacy": False, "today": [], "today_within": []})
             continue
+        successors = places.successors(code)
         described.append({
             "code": unit.code,
             "name": unit.name,
             "within": [parent.name for parent in places.ancestors(code)],
             "legacy": unit.legacy,
-            "today": [successor.name for successor in places.successors(code)],
+            "today": [successor.name for successor in successors],
+            "today_within": _common_parents(successors),
         })
     return described
+
+
+def _common_parents(units: list) -> list[str]:
+    """Names of the parents shared by all the given units (e.g. Hồ Chí Minh City)."""
+    if not units:
+        return []
+    shared = [parent.name for parent in places.ancestors(units[0].code)]
+    for unit in units[1:]:
+        names = {parent.name for parent in places.ancestors(unit.code)}
+        shared = [name for name in shared if name in names]
+    return shared
 
 
 def bd_facet_label_function(facet_name: str) -> Callable[[dict], str] | None:

@@ -22,7 +22,7 @@ __all__ = [
     "bd_required", "bd_at_least_one", "bd_email", "bd_phone", "bd_url", "bd_url_list",
     "bd_date", "bd_not_before", "bd_choices", "bd_units", "bd_identifier",
     "bd_open_licence_when_public", "bd_restricted_is_private", "bd_spatial_extent",
-    "bd_resource_format", "bd_agency_code", "bd_default_dataset_licence",
+    "bd_resource_format", "bd_agency_code", "bd_default_dataset_licence", "bd_drop_blank_rows",
 ]
 
 _ = toolkit._
@@ -57,10 +57,19 @@ def _sibling(key: tuple, data: dict, name: str) -> Any:
 @scheming_validator
 def bd_required(field, schema):
     def validator(key, data, errors, context):
-        if _blank(data.get(key, missing)):
-            errors[key].append(_("{field}: this field is required. Fill it in.").format(field=_label(field, key[-1])))
+        if not _blank(data.get(key, missing)):
+            return
+        if len(key) > 1 and _row_is_blank(key, data):
+            # An untouched row of a repeating group (e.g. legal basis) is left out, not refused.
             raise toolkit.StopOnError
+        errors[key].append(_("{field}: this field is required. Fill it in.").format(field=_label(field, key[-1])))
+        raise toolkit.StopOnError
     return validator
+
+
+def _row_is_blank(key: tuple, data: dict) -> bool:
+    row = key[:-1]
+    return all(_blank(value) for other, value in data.items() if other[:-1] == row and len(other) == len(key))
 
 
 def bd_at_least_one(field_name: str):
@@ -240,7 +249,9 @@ def _choose(field, key, data, errors, known: set[str] | list[str], message: str)
     elif selected:
         data[key] = selected[0]
     else:
-        data[key] = missing
+        # Nothing chosen in an optional select: store nothing (as ignore_missing does).
+        data.pop(key, None)
+        raise toolkit.StopOnError
 
 
 @scheming_validator
@@ -333,7 +344,11 @@ def bd_spatial_extent(field, schema):
         if _blank(value):
             units = _as_list(data.get(("spatial_units",), missing))
             extent = places.extent(units) if units else None
-            data[key] = json.dumps(extent) if extent else missing
+            if extent:
+                data[key] = json.dumps(extent)
+            else:
+                data.pop(key, None)
+                raise toolkit.StopOnError
             return
         problem = geojson_problem(value)
         if problem:
@@ -395,4 +410,22 @@ def bd_default_dataset_licence(key, data, errors, context):
     """A resource without its own licence carries the dataset's."""
     if _blank(data.get(key, missing)):
         dataset_licence = data.get(("license_id",), missing)
-        data[key] = missing if _blank(dataset_licence) else dataset_licence
+        if not _blank(dataset_licence):
+            data[key] = dataset_licence
+
+
+def bd_drop_blank_rows(*field_names: str):
+    """Dataset-level: rows of repeating groups left entirely empty in the form are dropped,
+    so an untouched "legal basis" row is not stored as an empty document."""
+    def validator(key, data, errors, context):
+        for field_name in field_names:
+            rows: dict[Any, list] = {}
+            for flat_key in list(data):
+                if len(flat_key) == 3 and flat_key[0] == field_name:
+                    rows.setdefault(flat_key[1], []).append(flat_key)
+            for row_keys in rows.values():
+                if all(_blank(data[k]) for k in row_keys) and not any(errors.get(k) for k in row_keys):
+                    for k in row_keys:
+                        data.pop(k, None)
+                        errors.pop(k, None)
+    return validator

@@ -1,0 +1,148 @@
+"""The publisher's path in a real browser (Debian's Chromium driven by Playwright): log in,
+fill the Vietnamese form, upload a CSV with Vietnamese text, publish, find it by search;
+a rejected form shows Vietnamese messages and keeps what was typed; another agency's editor
+is refused. Screenshots go to test-output/browser/."""
+from __future__ import annotations
+
+import pathlib
+import secrets
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "browser"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CSV_TEXT = "ma_xa,ten_xa,so_tram\n25741,Phường Hiệp Thành,12\n25747,Phường Phú Cường,9\n"
+
+
+@pytest.fixture(scope="module")
+def agencies(portal_api):
+    """Agencies A and B, each with an editor who has a password (created through the API)."""
+    suffix = uuid.uuid4().hex[:6]
+    made = {}
+    for agency in ("a", "b"):
+        password = secrets.token_urlsafe(12)
+        user = portal_api.action.user_create(name=f"bientap-{agency}-{suffix}", email=f"bientap-{agency}-{suffix}@example.org",
+                                             password=password, fullname=f"Biên tập viên {agency.upper()}")
+        organization = portal_api.action.organization_create(
+            name=f"so-{agency}-{suffix}", title=f"Sở {agency.upper()} (kiểm thử trình duyệt)",
+            users=[{"name": user["name"], "capacity": "editor"}])
+        made[agency] = {"user": user["name"], "password": password, "organization": organization}
+    yield made
+    for agency in made.values():
+        for dataset in portal_api.action.package_search(fq=f"owner_org:{agency['organization']['id']}", include_private=True,
+                                                        include_drafts=True)["results"]:
+            portal_api.action.dataset_purge(id=dataset["id"])
+        portal_api.action.organization_purge(id=agency["organization"]["id"])
+        portal_api.action.user_delete(id=agency["user"])
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _log_in(browser, portal_url, user, password) -> Page:
+    page = browser.new_page(locale="vi-VN")
+    page.goto(f"{portal_url}/user/login")
+    page.fill("#field-login", user)
+    page.fill("#field-password", password)
+    page.locator("form button.btn-primary[type=submit]").click()
+    page.wait_for_load_state()
+    return page
+
+
+def _fill_dataset_form(page: Page, title: str, agency_id: str, email: str):
+    page.fill("#field-title", title)
+    page.fill("#field-notes", "Số trạm BTS theo phường (dữ liệu mẫu cho kiểm thử trình duyệt).")
+    page.select_option("#field-organizations", agency_id)
+    page.select_option("#field-private", "False")
+    page.fill("#field-author", "Sở Thông tin và Truyền thông")
+    page.fill("#field-contact-0-name", "Phòng Bưu chính - Viễn thông")
+    page.fill("#field-contact-0-email", email)
+    page.fill("#field-issued", "2024-01-15")
+    page.check("#field-theme-TECH")
+    page.select_option("#field-spatial_units", ["718"])
+    page.select_option("#field-frequency", "ANNUAL")
+    page.select_option("#field-license_id", "CC-BY-4.0")
+    page.check("#field-language-vi")
+
+
+def test_publisher_creates_uploads_publishes_and_finds(browser, portal_url, agencies, tmp_path):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    agency = agencies["a"]
+    page = _log_in(browser, portal_url, agency["user"], agency["password"])
+    title = f"Trạm BTS theo phường {uuid.uuid4().hex[:6]}"
+    page.goto(f"{portal_url}/dataset/new")
+    _fill_dataset_form(page, title, agency["organization"]["id"], "vienthong@binhduong.gov.vn")
+    page.screenshot(path=SCREENSHOTS / "1-dataset-form.png", full_page=True)
+    page.locator("button[name=save]").click()
+    page.wait_for_load_state()
+    page.screenshot(path=SCREENSHOTS / "1b-after-dataset-form.png", full_page=True)
+
+    csv_file = tmp_path / "tram-bts-theo-phuong.csv"
+    csv_file.write_text(CSV_TEXT, encoding="utf-8")
+    page.set_input_files("#field-resource-upload", str(csv_file))
+    page.fill("#field-name", "Số trạm BTS theo phường")
+    page.screenshot(path=SCREENSHOTS / "2-resource-form.png", full_page=True)
+    page.locator("button[name=save][value=go-metadata]").click()
+    page.wait_for_load_state()
+    page.screenshot(path=SCREENSHOTS / "3-dataset-page.png", full_page=True)
+
+    expect(page.locator("h1")).to_contain_text(title)
+    body = page.locator("body")
+    expect(body).to_contain_text("Thành phố Thủ Dầu Một")       # the unit, by name
+    expect(body).to_contain_text("Thành phố Hồ Chí Minh")       # ... and today's unit(s)
+    expect(body).to_contain_text("Số trạm BTS theo phường")
+
+    # Published and found by search, typed without diacritics.
+    page.goto(f"{portal_url}/dataset/?q=tram+bts+theo+phuong")
+    page.screenshot(path=SCREENSHOTS / "4-search.png", full_page=True)
+    expect(page.locator(".dataset-list")).to_contain_text(title)
+    assert page.locator("html").get_attribute("lang") == "vi"
+
+
+def test_rejected_form_shows_vietnamese_messages_and_keeps_the_typed_values(browser, portal_url, agencies):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    agency = agencies["a"]
+    page = _log_in(browser, portal_url, agency["user"], agency["password"])
+    page.goto(f"{portal_url}/dataset/new")
+    title = "Bộ dữ liệu bị từ chối"
+    _fill_dataset_form(page, title, agency["organization"]["id"], "khong-phai-email")
+    page.fill("#field-temporal_start", "2024-06-30")
+    page.fill("#field-temporal_end", "2024-01-01")
+    page.locator("button[name=save]").click()
+    page.wait_for_load_state()
+    page.screenshot(path=SCREENSHOTS / "5-rejected-form.png", full_page=True)
+
+    errors = page.locator(".error-explanation, .error-block")
+    expect(errors.first).to_be_visible()
+    text = page.locator("body").inner_text()
+    assert "không phải địa chỉ thư điện tử" in text
+    assert "sớm hơn" in text
+    # What the publisher typed is still there.
+    assert page.input_value("#field-title") == title
+    assert page.input_value("#field-contact-0-email") == "khong-phai-email"
+    assert page.input_value("#field-temporal_end") == "2024-01-01"
+    assert page.is_checked("#field-theme-TECH")
+
+
+def test_editor_of_another_agency_is_refused(browser, portal_url, agencies, portal_api):
+    from bd_factories import valid_dataset
+
+    dataset = portal_api.action.package_create(**valid_dataset(agencies["a"]["organization"]["id"]))
+    editor_b = agencies["b"]
+    page = _log_in(browser, portal_url, editor_b["user"], editor_b["password"])
+    response = page.goto(f"{portal_url}/dataset/edit/{dataset['name']}")
+    page.screenshot(path=SCREENSHOTS / "6-other-agency-refused.png", full_page=True)
+    assert response.status == 403
+    # And agency B does not appear among the agencies B's editor may publish for.
+    page.goto(f"{portal_url}/dataset/new")
+    options = page.locator("#field-organizations option").all_inner_texts()
+    assert all("Sở A" not in option for option in options)
