@@ -105,6 +105,10 @@ def test_publisher_creates_uploads_publishes_and_finds(browser, portal_url, agen
     page.goto(f"{portal_url}/dataset/?q=tram+bts+theo+phuong")
     page.screenshot(path=SCREENSHOTS / "4-search.png", full_page=True)
     expect(page.locator(".dataset-list")).to_contain_text(title)
+    facets = page.locator("#search-facets")
+    for text in ("Chủ đề", "Cơ quan", "Đơn vị hành chính", "Định dạng", "Giấy phép", "Tần suất cập nhật",
+                 "Khoa học và công nghệ", "Thành phố Thủ Dầu Một", "Hằng năm"):
+        expect(facets).to_contain_text(text)
     assert page.locator("html").get_attribute("lang") == "vi"
 
 

@@ -35,10 +35,13 @@ def enrich_index(pkg_dict: dict) -> dict:
     # legacy unit under the 2025 unit(s) that replaced it.
     expanded: list[str] = []
     for code in units:
-        for unit in [places.get_unit(code), *places.ancestors(code), *places.successors(code)]:
+        successors = places.successors(code)
+        today = [*successors, *(parent for successor in successors for parent in places.ancestors(successor.code))]
+        for unit in [places.get_unit(code), *places.ancestors(code), *today]:
             if unit is not None and unit.code not in expanded:
                 expanded.append(unit.code)
     pkg_dict["vocab_units"] = expanded or units
+    pkg_dict["vocab_units_own"] = units
     pkg_dict["vocab_unit_names"] = [unit.name for code in expanded if (unit := places.get_unit(code))]
     for field in ("frequency", "access_rights"):
         if pkg_dict.get(field):
@@ -55,10 +58,14 @@ def widen_unit_filter(search_params: dict) -> dict:
 
     def widen(match: re.Match) -> str:
         code = match.group(1)
-        codes = [code] + [unit.code for unit in places.ancestors(code)]
-        if len(codes) == 1:
+        ancestors = [unit.code for unit in places.ancestors(code)]
+        if not ancestors:
             return match.group(0)
-        return "vocab_units:(" + " OR ".join(f'"{item}"' for item in codes) + ")"
+        # Datasets inside the unit (indexed with their ancestors), or about a larger unit
+        # that contains it (matched on the units they were tagged with).
+        wider = " OR ".join(f'"{item}"' for item in ancestors)
+        return f'(vocab_units:"{code}" OR vocab_units_own:({wider}))'
+
 
     if "vocab_units:" in fq:
         search_params["fq"] = UNIT_FILTER.sub(widen, fq)
