@@ -10,6 +10,7 @@ from setuptools import setup
 PACKAGES = {
     "ckanext.binhduong": "ckanext-binhduong/ckanext/binhduong",
     "ckanext.binhduong.logic": "ckanext-binhduong/ckanext/binhduong/logic",
+    "ckanext.binhduong.dcat": "ckanext-binhduong/ckanext/binhduong/dcat",
     "ckanext.binhduong.harvesters": "harvesters",
     "ckanext.binhduong.schemas": "schemas",
     "ckanext.binhduong.seed_datasets": "seed_datasets",
@@ -39,6 +40,9 @@ setup(
     entry_points={
         "ckan.plugins": [
             "binhduong = ckanext.binhduong.plugin:BinhDuongPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "binhduong_dcat = ckanext.binhduong.dcat.profile:BinhDuongDCATProfile",
         ],
     },
     zip_safe=False,
