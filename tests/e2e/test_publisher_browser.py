@@ -74,13 +74,36 @@ def _fill_dataset_form(page: Page, title: str, agency_id: str, email: str):
     page.check("#field-language-vi")
 
 
-def test_publisher_creates_uploads_publishes_and_finds(browser, portal_url, agencies, tmp_path):
+def _fill_every_optional_field(page: Page):
+    page.fill("#field-contact-0-phone", "0274 3822 123")
+    page.fill("#field-modified", "2024-03-01")
+    # Keywords go through the autocomplete widget, typed and confirmed as a person would.
+    keywords = page.locator("#field-tag_string + .select2 textarea.select2-search__field")
+    for keyword in ("hạ tầng số", "viễn thông"):
+        keywords.press_sequentially(keyword + ",")
+    page.fill("#field-temporal_start", "2023-01-01")
+    page.fill("#field-temporal_end", "2023-12-31")
+    page.fill("#field-legal_basis-0-number", "47/2020/NĐ-CP")
+    page.fill("#field-legal_basis-0-date", "2020-04-09")
+    page.fill("#field-legal_basis-0-title", "Quản lý, kết nối và chia sẻ dữ liệu số của cơ quan nhà nước")
+    page.fill("#field-legal_basis-0-url", "https://vanban.chinhphu.vn/")
+    page.check("#field-language-en")
+    page.fill("#field-version", "1.0")
+    page.locator("input[name=conforms_to]").first.fill("https://www.w3.org/TR/vocab-dcat-3/")
+    page.fill("#field-url", "https://binhduong.gov.vn/")
+    page.fill("#field-provenance", "Tổng hợp từ báo cáo của các doanh nghiệp viễn thông (dữ liệu mẫu).")
+    page.fill("#field-maintainer", "Trung tâm Chuyển đổi số")
+    page.fill("#field-maintainer_email", "cds@binhduong.gov.vn")
+
+
+def test_publisher_creates_uploads_publishes_and_finds(browser, portal_url, agencies, portal_api, tmp_path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     agency = agencies["a"]
     page = _log_in(browser, portal_url, agency["user"], agency["password"])
     title = f"Trạm BTS theo phường {uuid.uuid4().hex[:6]}"
     page.goto(f"{portal_url}/dataset/new")
     _fill_dataset_form(page, title, agency["organization"]["id"], "vienthong@binhduong.gov.vn")
+    _fill_every_optional_field(page)
     page.screenshot(path=SCREENSHOTS / "1-dataset-form.png", full_page=True)
     page.locator("button[name=save]").click()
     page.wait_for_load_state()
@@ -90,6 +113,8 @@ def test_publisher_creates_uploads_publishes_and_finds(browser, portal_url, agen
     csv_file.write_text(CSV_TEXT, encoding="utf-8")
     page.set_input_files("#field-resource-upload", str(csv_file))
     page.fill("#field-name", "Số trạm BTS theo phường")
+    page.select_option("#field-language", "vi")
+    page.select_option("#field-status", "COMPLETED")
     page.screenshot(path=SCREENSHOTS / "2-resource-form.png", full_page=True)
     page.locator("button[name=save][value=go-metadata]").click()
     page.wait_for_load_state()
@@ -100,6 +125,30 @@ def test_publisher_creates_uploads_publishes_and_finds(browser, portal_url, agen
     expect(body).to_contain_text("Thành phố Thủ Dầu Một")       # the unit, by name
     expect(body).to_contain_text("Thành phố Hồ Chí Minh")       # ... and today's unit(s)
     expect(body).to_contain_text("Số trạm BTS theo phường")
+
+    for text in ("15/01/2024", "01/03/2024", "01/01/2023", "31/12/2023", "47/2020/NĐ-CP", "Khoa học và công nghệ",
+                 "Hằng năm", "Công khai", "Tiếng Anh", "https://www.w3.org/TR/vocab-dcat-3/", "02743822123"):
+        expect(body).to_contain_text(text)
+
+    # Every field the form offered was stored, as the API returns it.
+    stored = portal_api.action.package_show(id=page.url.rstrip("/").split("/")[-1])
+    assert stored["theme"] == ["TECH"] and stored["spatial_units"] == ["718"]
+    assert stored["temporal_start"] == "2023-01-01" and stored["temporal_end"] == "2023-12-31"
+    assert stored["modified"] == "2024-03-01" and stored["issued"] == "2024-01-15"
+    assert stored["legal_basis"][0]["number"] == "47/2020/NĐ-CP" and stored["legal_basis"][0]["date"] == "2020-04-09"
+    assert stored["contact"] == [{"name": "Phòng Bưu chính - Viễn thông", "email": "vienthong@binhduong.gov.vn",
+                                  "phone": "02743822123"}]
+    assert sorted(stored["language"]) == ["en", "vi"]
+    assert stored["conforms_to"] == ["https://www.w3.org/TR/vocab-dcat-3/"]
+    assert stored["access_rights"] == "PUBLIC" and stored["license_id"] == "CC-BY-4.0" and stored["frequency"] == "ANNUAL"
+    assert stored["version"] == "1.0" and stored["url"] == "https://binhduong.gov.vn/"
+    assert stored["provenance"].startswith("Tổng hợp") and stored["maintainer_email"] == "cds@binhduong.gov.vn"
+    assert {tag["name"] for tag in stored["tags"]} == {"hạ tầng số", "viễn thông"}
+    assert stored["identifier"] and '"Polygon"' in stored["spatial"]
+    resource = stored["resources"][0]
+    assert resource["format"] == "CSV" and resource["mimetype"] == "text/csv"
+    assert resource["size"] == len(CSV_TEXT.encode("utf-8")) and len(resource["hash"]) == 64
+    assert resource["language"] == "vi" and resource["status"] == "COMPLETED" and resource["license_id"] == "CC-BY-4.0"
 
     # Published and found by search, typed without diacritics.
     page.goto(f"{portal_url}/dataset/?q=tram+bts+theo+phuong")
