@@ -32,7 +32,14 @@ def seed_folder(tmp_path):
         theme: [TECH]
         spatial_units: ["74"]
         license_id: CC-BY-4.0
+        x_seed_chart: {type: bar, x: huyen, y: [so_tram]}
+        resources:
+          - name: Số trạm theo huyện
+            format: CSV
+            file: data/tram.csv
     """), encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "tram.csv").write_text("huyen,so_tram\nThủ Dầu Một,1\n", encoding="utf-8")
     return tmp_path
 
 
@@ -51,6 +58,18 @@ def test_seed_creates_then_changes_nothing(seed_folder):
     assert second["datasets"] == {"created": [], "updated": [], "unchanged": ["tram-bts-mau"]}
     dataset = call_action("package_show", id="tram-bts-mau")
     assert dataset["title"] == "Trạm BTS (dữ liệu mẫu)"
+    assert [resource["name"] for resource in dataset["resources"]] == ["Số trạm theo huyện"]
+    assert dataset["resources"][0]["size"] == len("huyen,so_tram\nThủ Dầu Một,1\n".encode("utf-8"))
+
+
+def test_a_changed_seed_file_is_uploaded_again(seed_folder):
+    _seed(source=str(seed_folder))
+    (seed_folder / "data" / "tram.csv").write_text("huyen,so_tram\nThủ Dầu Một,2\n", encoding="utf-8")
+    report = _seed(source=str(seed_folder))
+    assert report["datasets"]["updated"] == ["tram-bts-mau"]
+    dataset = call_action("package_show", id="tram-bts-mau")
+    assert len(dataset["resources"]) == 1
+    assert _seed(source=str(seed_folder))["datasets"]["unchanged"] == ["tram-bts-mau"]
 
 
 def test_seed_updates_a_changed_field(seed_folder):

@@ -1,6 +1,7 @@
 """Reading the starter catalogue (organizations and datasets kept as YAML data files)."""
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 from dataclasses import dataclass, field
@@ -87,3 +88,11 @@ def differs(wanted: dict[str, Any], stored: dict[str, Any], ignore: tuple[str, .
         for key, value in wanted.items()
         if key not in ignore
     )
+
+
+def file_checksum(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

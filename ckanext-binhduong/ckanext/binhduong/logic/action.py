@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
+
+from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as toolkit
 
@@ -43,12 +46,12 @@ def binhduong_seed_catalogue(context: dict, data_dict: dict) -> dict[str, Any]:
     report["organizations"] = _sync(
         context, catalogue.organizations, "organization", dry_run
     )
-    report["datasets"] = _sync(context, catalogue.datasets, "package", dry_run)
+    report["datasets"] = _sync(context, catalogue.datasets, "package", dry_run, catalogue.folder)
     log.info("Seed catalogue from %s: %s", catalogue.folder, report)
     return report
 
 
-def _sync(context: dict, wanted_objects: list[dict], kind: str, dry_run: bool) -> dict:
+def _sync(context: dict, wanted_objects: list[dict], kind: str, dry_run: bool, folder: str = "") -> dict:
     counts = {"created": [], "updated": [], "unchanged": []}
     user = context.get("user")
 
@@ -57,6 +60,8 @@ def _sync(context: dict, wanted_objects: list[dict], kind: str, dry_run: bool) -
         return {"user": user}
 
     for wanted in wanted_objects:
+        wanted = {key: value for key, value in wanted.items() if not key.startswith("x_seed_")}
+        wanted_resources = wanted.pop("resources", []) if kind == "package" else []
         try:
             stored = toolkit.get_action(f"{kind}_show")(fresh_context(), {"id": wanted["name"]})
         except toolkit.ObjectNotFound:
@@ -64,14 +69,42 @@ def _sync(context: dict, wanted_objects: list[dict], kind: str, dry_run: bool) -
         if stored is None:
             outcome = "created"
             if not dry_run:
-                toolkit.get_action(f"{kind}_create")(fresh_context(), dict(wanted))
+                stored = toolkit.get_action(f"{kind}_create")(fresh_context(), dict(wanted))
         elif seed.differs(wanted, stored, ignore=("resources", "users")):
             outcome = "updated"
             if not dry_run:
-                toolkit.get_action(f"{kind}_patch")(
-                    fresh_context(), {**wanted, "id": stored["id"]}
-                )
+                stored = toolkit.get_action(f"{kind}_patch")(fresh_context(), {**wanted, "id": stored["id"]})
         else:
             outcome = "unchanged"
+        if wanted_resources and _sync_resources(fresh_context, stored, wanted_resources, folder, dry_run):
+            outcome = "updated" if outcome == "unchanged" else outcome
         counts[outcome].append(wanted["name"])
     return counts
+
+
+def _sync_resources(fresh_context, dataset: dict | None, wanted_resources: list[dict], folder: str,
+                    dry_run: bool) -> bool:
+    """Upload each resource's seed file unless the stored one has the same checksum and fields."""
+    changed = False
+    stored_by_name = {resource["name"]: resource for resource in (dataset or {}).get("resources", [])}
+    for wanted in wanted_resources:
+        wanted = dict(wanted)
+        path = os.path.join(folder, wanted.pop("file"))
+        try:
+            checksum = seed.file_checksum(path)
+        except OSError as error:
+            raise toolkit.ValidationError({"resources": [f"Cannot read seed file {path}: {error}"]})
+        stored = stored_by_name.get(wanted["name"])
+        if stored and stored.get("hash") == checksum and not seed.differs(wanted, stored):
+            continue
+        changed = True
+        if dry_run:
+            continue
+        with open(path, "rb") as handle:
+            upload = FileStorage(stream=handle, filename=os.path.basename(path))
+            if stored:
+                toolkit.get_action("resource_patch")(fresh_context(), {**wanted, "id": stored["id"], "upload": upload})
+            else:
+                toolkit.get_action("resource_create")(fresh_context(), {**wanted, "package_id": dataset["id"],
+                                                                        "upload": upload})
+    return changed
