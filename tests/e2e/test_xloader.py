@@ -8,6 +8,7 @@ import io
 import time
 import uuid
 
+import ckanapi
 import pytest
 
 from bd_factories import valid_dataset
@@ -24,16 +25,28 @@ CSV = (
 def dataset_with_csv(portal_api):
     suffix = uuid.uuid4().hex[:8]
     organization = portal_api.action.organization_create(name=f"xloader-{suffix}", title="Kiểm thử xloader")
-    dataset = portal_api.action.package_create(**valid_dataset(
-        organization["id"], name=f"xloader-{suffix}", title="Kiểm thử nạp CSV (dữ liệu mẫu)"))
-    resource = portal_api.action.resource_create(
-        package_id=dataset["id"],
-        name="Dữ liệu mẫu",
-        upload=("mau.csv", io.BytesIO(CSV.encode("utf-8"))),
-    )
-    yield resource
-    portal_api.action.dataset_purge(id=dataset["id"])
-    portal_api.action.organization_purge(id=organization["id"])
+    try:
+        dataset = portal_api.action.package_create(**valid_dataset(
+            organization["id"], name=f"xloader-{suffix}", title="Kiểm thử nạp CSV (dữ liệu mẫu)"))
+        resource = portal_api.action.resource_create(
+            package_id=dataset["id"],
+            name="Dữ liệu mẫu",
+            upload=("mau.csv", io.BytesIO(CSV.encode("utf-8"))),
+        )
+        yield resource
+    finally:
+        # Runs even when creating the dataset failed, so the portal keeps no test leftovers.
+        if _exists(portal_api, f"xloader-{suffix}"):
+            portal_api.action.dataset_purge(id=f"xloader-{suffix}")
+        portal_api.action.organization_purge(id=organization["id"])
+
+
+def _exists(portal_api, name: str) -> bool:
+    try:
+        portal_api.action.package_show(id=name)
+        return True
+    except ckanapi.NotFound:
+        return False
 
 
 def test_upload_records_size_checksum_format_and_licence(portal_api, dataset_with_csv):
