@@ -115,6 +115,7 @@ def test_publisher_creates_uploads_publishes_and_finds(browser, portal_url, agen
     page.screenshot(path=SCREENSHOTS / "1b-after-dataset-form.png", full_page=True)
     # The first stage saved a draft at /dataset/<name>/resource/new: clean it up whatever happens next.
     assert "/resource/new" in page.url, page.url
+    assert "/dataset/tram-bts-theo-phuong-" in page.url  # the URL made from the Vietnamese title
     agencies["datasets"].append(page.url.split("/dataset/")[1].split("/")[0])
 
     csv_file = tmp_path / "tram-bts-theo-phuong.csv"

@@ -32,6 +32,7 @@ class BinhDuongPlugin(plugins.SingletonPlugin, DefaultTranslation):
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
+        toolkit.add_resource("assets", "binhduong")
 
     # IFacets
 
