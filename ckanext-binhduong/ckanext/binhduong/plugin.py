@@ -34,6 +34,11 @@ class BinhDuongPlugin(plugins.SingletonPlugin, DefaultTranslation):
         toolkit.add_public_directory(config, "public")
         toolkit.add_resource("assets", "binhduong")
 
+    # ITranslation: only compiled locales, not the i18n/src folder of PO sources.
+
+    def i18n_locales(self):
+        return ["vi"]
+
     # IFacets
 
     def dataset_facets(self, facets_dict, package_type):
