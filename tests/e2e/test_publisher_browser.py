@@ -156,7 +156,7 @@ def test_publisher_creates_uploads_publishes_and_finds(browser, portal_url, agen
     assert stored["identifier"] and '"Polygon"' in stored["spatial"]
     resource = stored["resources"][0]
     assert resource["format"] == "CSV" and resource["mimetype"] == "text/csv"
-    assert resource["size"] == len(CSV_TEXT.encode("utf-8")) and len(resource["hash"]) == 64
+    assert resource["size"] == len(CSV_TEXT.encode("utf-8")) and len(resource["sha256"]) == 64
     assert resource["language"] == "vi" and resource["status"] == "COMPLETED" and resource["license_id"] == "CC-BY-4.0"
 
     # Published and found by search, typed without diacritics.

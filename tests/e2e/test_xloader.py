@@ -53,7 +53,7 @@ def test_upload_records_size_checksum_format_and_licence(portal_api, dataset_wit
     stored = portal_api.action.resource_show(id=dataset_with_csv["id"])
     body = CSV.encode("utf-8")
     assert stored["size"] == len(body)
-    assert stored["hash"] == hashlib.sha256(body).hexdigest()
+    assert stored["sha256"] == hashlib.sha256(body).hexdigest()
     assert stored["format"] == "CSV"
     assert stored["mimetype"] == "text/csv"
     assert stored["license_id"] == "CC-BY-4.0"  # inherited from the dataset

@@ -23,7 +23,8 @@ def fill_upload_facts(resource: dict[str, Any]) -> None:
         digest.update(chunk)
         size += len(chunk)
     stream.seek(0)
-    resource["hash"] = digest.hexdigest()
+    # Our own field: xloader writes an MD5 of the file into CKAN's `hash` after loading it.
+    resource["sha256"] = digest.hexdigest()
     resource["size"] = size
     filename = getattr(upload, "filename", None)
     detected = vocabularies.file_type_for(filename=filename, media_type=getattr(upload, "mimetype", None))
@@ -32,5 +33,5 @@ def fill_upload_facts(resource: dict[str, Any]) -> None:
             resource["format"] = detected.code
         if not resource.get("mimetype"):
             resource["mimetype"] = detected.extra.get("media_type")
-    log.debug("Upload %s: %d bytes, sha256 %s", filename, size, resource["hash"])
+    log.debug("Upload %s: %d bytes, sha256 %s", filename, size, resource["sha256"])
 

@@ -95,7 +95,7 @@ def _sync_resources(fresh_context, dataset: dict | None, wanted_resources: list[
         except OSError as error:
             raise toolkit.ValidationError({"resources": [f"Cannot read seed file {path}: {error}"]})
         stored = stored_by_name.get(wanted["name"])
-        if stored and stored.get("hash") == checksum and not seed.differs(wanted, stored):
+        if stored and stored.get("sha256") == checksum and not seed.differs(wanted, stored):
             continue
         changed = True
         if dry_run:
