@@ -69,7 +69,7 @@ start_portal() {
       -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.json' -o -name '*.html' -o -name '*.mo' \) -print0 \
       | sort -z | xargs -0 cat; } | sha256sum | cut -c1-16)"
   running_sum="$(cat "$VAR/run/portal-config.sum" 2>/dev/null || true)"
-  if [ "$config_sum" != "$running_sum" ] && sv status portal:* 2>/dev/null | grep -q RUNNING; then
+  if [ "$config_sum" != "$running_sum" ] && { sv status 'portal:*' 2>/dev/null || true; } | grep -q RUNNING; then
     say "Configuration or code changed: restarting the portal processes"
     sv stop portal:* >/dev/null || true
   fi
