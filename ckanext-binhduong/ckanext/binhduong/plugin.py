@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as toolkit
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.binhduong import indexing, resources
+from ckanext.binhduong.dcat import visibility as dcat_visibility
 
 __all__ = ["BinhDuongPlugin"]
 
@@ -58,7 +59,7 @@ class BinhDuongPlugin(plugins.SingletonPlugin, DefaultTranslation):
         return indexing.enrich_index(pkg_dict)
 
     def before_dataset_search(self, search_params):
-        return indexing.widen_unit_filter(search_params)
+        return dcat_visibility.restrict_search(indexing.widen_unit_filter(search_params))
 
     # IResourceController
 

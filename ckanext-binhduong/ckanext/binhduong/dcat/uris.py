@@ -63,7 +63,7 @@ EU_LICENCE_CODES = {
 
 
 def base() -> str:
-    configured = (toolkit.config.get(URI_BASE) or "").strip()
+    configured = (toolkit.config.get(URI_BASE, None) or "").strip()
     return (configured or catalog_uri()).rstrip("/")
 
 
@@ -72,7 +72,7 @@ def base() -> str:
 
 
 def _place_template() -> str:
-    return (toolkit.config.get(PLACE_URI) or "").strip() or DEFAULT_PLACE_URI
+    return (toolkit.config.get(PLACE_URI, None) or "").strip() or DEFAULT_PLACE_URI
 
 
 def place_uri(code: str) -> str:

@@ -1,4 +1,4 @@
-"""Actions of the portal extension. Each checks access first and validates its input."""
+"""Actions of the portal extension. Each of ours checks access first and validates its input."""
 from __future__ import annotations
 
 import logging
@@ -10,9 +10,12 @@ from werkzeug.datastructures import FileStorage
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong import seed
+from ckanext.binhduong.dcat.visibility import dcat_catalog_search, dcat_catalog_show, dcat_datasets_list
 from ckanext.binhduong.logic import schema
 
-__all__ = ["binhduong_seed_catalogue"]
+# The dcat_* entries chain ckanext-dcat's catalogue actions (which check access themselves)
+# to keep non-public datasets out of the catalogue: see dcat/visibility.py.
+__all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_catalog_search", "dcat_datasets_list"]
 
 log = logging.getLogger(__name__)
 
