@@ -40,6 +40,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "binhduong = ckanext.binhduong.plugin:BinhDuongPlugin",
+            "bd_procedures = ckanext.binhduong.harvesters.procedures:ProceduresHarvester",
         ],
         "ckan.rdf.profiles": [
             "binhduong_dcat = ckanext.binhduong.dcat.profile:BinhDuongDCATProfile",

@@ -33,8 +33,12 @@ ENV_EXAMPLE = DOCKER / ".env.example"
 ENTRYPOINT_DIR = DOCKER / "ckan-entrypoint.d"
 
 # The portal's plugins in load order (binhduong first: its templates override the others).
-PLUGINS = ("binhduong scheming_datasets scheming_organizations dcat dcat_json_interface "
-           "structured_data harvest datastore xloader datatables_view activity").split()
+# Production runs the same plugins as the local portal: the list comes from its template.
+PLUGINS = next(
+    line.split("=", 1)[1].split()
+    for line in (Path(__file__).resolve().parents[1] / "config" / "ckan.ini.template").read_text().splitlines()
+    if line.startswith("ckan.plugins")
+)
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$")
 PLACEHOLDER = "change-me"
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}, ${NAME:+alt}, ...

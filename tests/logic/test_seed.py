@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-pytestmark = [pytest.mark.ckan_config("ckan.plugins", "binhduong scheming_datasets scheming_organizations"),
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", "binhduong scheming_datasets scheming_organizations dcat dcat_json_interface"),
               pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 
