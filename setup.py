@@ -41,6 +41,7 @@ setup(
         "ckan.plugins": [
             "binhduong = ckanext.binhduong.plugin:BinhDuongPlugin",
             "bd_procedures = ckanext.binhduong.harvesters.procedures:ProceduresHarvester",
+            "bd_chart_view = ckanext.binhduong.chart_view:BinhDuongChartView",
         ],
         "ckan.rdf.profiles": [
             "binhduong_dcat = ckanext.binhduong.dcat.profile:BinhDuongDCATProfile",

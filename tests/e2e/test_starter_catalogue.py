@@ -49,3 +49,19 @@ def test_every_seed_csv_is_queryable_in_the_datastore(anonymous_api):
                 pending.discard(name)
         time.sleep(2)
     assert not pending, f"CSV resources not loaded into the DataStore: {sorted(pending)}"
+
+
+def test_seed_chart_hints_become_chart_views_drawn_on_the_page(portal_url, anonymous_api):
+    import requests
+
+    charted = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in (SEED / "datasets").glob("*.yaml")]
+    charted = [dataset for dataset in charted if dataset.get("x_seed_chart")]
+    assert charted
+    for dataset in charted:
+        stored = anonymous_api.action.package_show(id=dataset["name"])
+        csv = next(resource for resource in stored["resources"] if resource["format"] == "CSV")
+        views = [view for view in anonymous_api.action.resource_view_list(id=csv["id"]) if view["view_type"] == "bd_chart"]
+        assert len(views) == 1 and views[0]["x"] == dataset["x_seed_chart"]["x"]
+        page = requests.get(f"{portal_url}/dataset/{stored['id']}/resource/{csv['id']}?view_id={views[0]['id']}", timeout=30)
+        assert page.status_code == 200
+        assert 'class="bd-chart"' in page.text and 'class="bd-bar"' in page.text, dataset["name"]

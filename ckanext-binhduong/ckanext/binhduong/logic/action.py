@@ -63,6 +63,7 @@ def _sync(context: dict, wanted_objects: list[dict], kind: str, dry_run: bool, f
         return {"user": user}
 
     for wanted in wanted_objects:
+        chart = wanted.get("x_seed_chart")
         wanted = {key: value for key, value in wanted.items() if not key.startswith("x_seed_")}
         wanted_resources = wanted.pop("resources", []) if kind == "package" else []
         try:
@@ -80,6 +81,8 @@ def _sync(context: dict, wanted_objects: list[dict], kind: str, dry_run: bool, f
         else:
             outcome = "unchanged"
         if wanted_resources and _sync_resources(fresh_context, stored, wanted_resources, folder, dry_run):
+            outcome = "updated" if outcome == "unchanged" else outcome
+        if chart and _sync_chart_view(fresh_context, wanted["name"], chart, dry_run):
             outcome = "updated" if outcome == "unchanged" else outcome
         counts[outcome].append(wanted["name"])
     return counts
@@ -111,3 +114,27 @@ def _sync_resources(fresh_context, dataset: dict | None, wanted_resources: list[
                 toolkit.get_action("resource_create")(fresh_context(), {**wanted, "package_id": dataset["id"],
                                                                         "upload": upload})
     return changed
+
+
+def _sync_chart_view(fresh_context, dataset_name: str, chart: dict, dry_run: bool) -> bool:
+    """The chart the seed file asks for, as a `bd_chart` view of the dataset's first CSV."""
+    try:
+        dataset = toolkit.get_action("package_show")(fresh_context(), {"id": dataset_name})
+    except toolkit.ObjectNotFound:
+        return True  # dry run of a dataset not created yet
+    resource = next((r for r in dataset["resources"] if (r.get("format") or "").upper() == "CSV"), None)
+    if resource is None:
+        return False
+    ys = chart["y"] if isinstance(chart["y"], list) else [chart["y"]]
+    wanted = {"view_type": "bd_chart", "title": dataset["title"], "x": chart["x"], "y": ", ".join(ys),
+              "kind": chart.get("type", "bar")}
+    views = toolkit.get_action("resource_view_list")(fresh_context(), {"id": resource["id"]})
+    existing = next((view for view in views if view["view_type"] == "bd_chart"), None)
+    if existing and all(existing.get(key) == value for key, value in wanted.items()):
+        return False
+    if not dry_run:
+        if existing:
+            toolkit.get_action("resource_view_update")(fresh_context(), {**existing, **wanted})
+        else:
+            toolkit.get_action("resource_view_create")(fresh_context(), {**wanted, "resource_id": resource["id"]})
+    return True

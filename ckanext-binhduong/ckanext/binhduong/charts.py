@@ -1,0 +1,107 @@
+"""Bar and line charts of a DataStore table, drawn as SVG on the server.
+
+No JavaScript library and no outside request: the chart is part of the page, readable
+without scripts, printable, and its numbers are written the Vietnamese way (1.234,5)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT = 720, 360
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 16, 96
+COLOURS = ("#1b6a8a", "#e08a1e", "#3c9a5f", "#b8404f", "#7a5aa6")
+MAX_POINTS = 200
+
+
+@dataclass
+class Series:
+    name: str
+    values: list[float | None]
+
+
+def number(value: Any) -> float | None:
+    """A DataStore cell as a number: numeric types, or text in either 1.234,5 or 1234.5 form."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value or "").strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def format_vi(value: float) -> str:
+    """1234.5 -> '1.234,5'; whole numbers without decimals."""
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def series_from_records(records: Iterable[dict], x: str, ys: list[str]) -> tuple[list[str], list[Series]]:
+    rows = list(records)[:MAX_POINTS]
+    labels = [str(row.get(x, "")) for row in rows]
+    return labels, [Series(y, [number(row.get(y)) for row in rows]) for y in ys]
+
+
+def _nice_top(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** len(str(int(value))) / 10
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def render_svg(labels: list[str], series: list[Series], kind: str = "bar", title: str = "") -> Markup:
+    values = [v for s in series for v in s.values if v is not None]
+    top = _nice_top(max(values, default=0.0))
+    plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    count = max(len(labels), 1)
+    slot = plot_w / count
+
+    def y_of(value: float) -> float:
+        return MARGIN_TOP + plot_h - (max(value, 0.0) / top) * plot_h
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bd-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for tick in range(5):
+        value = top * tick / 4
+        y = y_of(value)
+        parts.append(f'<line x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+                     f'<text x="{MARGIN_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{format_vi(value)}</text>')
+    bar_w = slot * 0.8 / max(len(series), 1)
+    for index, one in enumerate(series):
+        colour = COLOURS[index % len(COLOURS)]
+        points = []
+        for position, value in enumerate(one.values):
+            if value is None:
+                continue
+            centre = MARGIN_LEFT + slot * (position + 0.5)
+            tip = f"<title>{escape(labels[position])}: {format_vi(value)}</title>"
+            if kind == "line":
+                points.append(f"{centre:.1f},{y_of(value):.1f}")
+                parts.append(f'<circle cx="{centre:.1f}" cy="{y_of(value):.1f}" r="3" fill="{colour}">{tip}</circle>')
+            else:
+                left = centre - slot * 0.4 + index * bar_w
+                parts.append(f'<rect class="bd-bar" x="{left:.1f}" y="{y_of(value):.1f}" width="{bar_w:.1f}" '
+                             f'height="{MARGIN_TOP + plot_h - y_of(value):.1f}" fill="{colour}">{tip}</rect>')
+        if kind == "line" and points:
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(points)}"/>')
+    for position, label in enumerate(labels):
+        centre = MARGIN_LEFT + slot * (position + 0.5)
+        short = label if len(label) <= 24 else label[:23] + "…"
+        parts.append(f'<text x="{centre:.1f}" y="{HEIGHT - MARGIN_BOTTOM + 14}" font-size="11" text-anchor="end" '
+                     f'transform="rotate(-35 {centre:.1f} {HEIGHT - MARGIN_BOTTOM + 14})">{escape(short)}</text>')
+    for index, one in enumerate(series):
+        x = MARGIN_LEFT + index * 180
+        parts.append(f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{COLOURS[index % len(COLOURS)]}"/>'
+                     f'<text x="{x + 14}" y="{HEIGHT - 5}" font-size="11">{escape(one.name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
