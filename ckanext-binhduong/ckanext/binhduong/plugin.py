@@ -18,6 +18,7 @@ _ = toolkit._
 @toolkit.blanket.actions
 @toolkit.blanket.auth_functions
 @toolkit.blanket.helpers
+@toolkit.blanket.blueprints
 @toolkit.blanket.validators
 @toolkit.blanket.cli
 @toolkit.blanket.config_declarations
