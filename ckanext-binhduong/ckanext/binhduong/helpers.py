@@ -12,7 +12,7 @@ from ckanext.binhduong.logic.validators import parse_date
 
 __all__ = [
     "binhduong_portal_title", "bd_vocabulary_choices", "bd_unit_choices", "bd_units_described",
-    "bd_facet_label_function", "bd_format_date",
+    "bd_facet_label_function", "bd_format_date", "bd_format_number", "bd_home_summary",
 ]
 
 # Facet fields whose values are vocabulary codes, shown to readers by label.
@@ -108,3 +108,34 @@ def bd_format_date(value: Any) -> str:
     if parsed is None:
         return value or ""
     return parsed.strftime("%d/%m/%Y")
+
+
+def bd_format_number(value: Any) -> str:
+    """Whole numbers with Vietnamese thousands separators (3.666); English keeps 3,666."""
+    number = int(value or 0)
+    grouped = f"{number:,}"
+    return grouped if current_lang() == "en" else grouped.replace(",", ".")
+
+
+def bd_home_summary() -> dict:
+    """The home page's live figures: one search with facets, as the public sees the catalogue."""
+    search = toolkit.get_action("package_search")(
+        {"ignore_auth": False},
+        {"q": "*:*", "rows": 6, "sort": "metadata_created desc", "include_private": False,
+         "facet.field": ["vocab_theme", "organization"], "facet.limit": -1},
+    )
+    facets = search["search_facets"]
+    lang = current_lang()
+    themes = []
+    for item in sorted(facets.get("vocab_theme", {}).get("items", []), key=lambda item: -item["count"]):
+        term = vocabularies.term("themes", item["name"])
+        themes.append({"code": item["name"], "label": term.label(lang) if term else item["name"], "count": item["count"]})
+    tables = toolkit.get_action("package_search")(
+        {"ignore_auth": False}, {"q": "*:*", "rows": 0, "fq": "res_extras_datastore_active:true"})["count"]
+    return {
+        "datasets": search["count"],
+        "agencies": len(facets.get("organization", {}).get("items", [])),
+        "tables": tables,
+        "themes": themes,
+        "newest": search["results"],
+    }
