@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-pytestmark = [pytest.mark.ckan_config("ckan.plugins", "binhduong scheming_datasets scheming_organizations dcat dcat_json_interface"),
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", "binhduong scheming_datasets scheming_organizations dcat dcat_json_interface bd_chart_view"),
               pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 
@@ -60,6 +60,8 @@ def test_seed_creates_then_changes_nothing(seed_folder):
     assert dataset["title"] == "Trạm BTS (dữ liệu mẫu)"
     assert [resource["name"] for resource in dataset["resources"]] == ["Số trạm theo huyện"]
     assert dataset["resources"][0]["size"] == len("huyen,so_tram\nThủ Dầu Một,1\n".encode("utf-8"))
+    views = call_action("resource_view_list", id=dataset["resources"][0]["id"])
+    assert [(view["view_type"], view["x"], view["y"]) for view in views] == [("bd_chart", "huyen", "so_tram")]
 
 
 def test_a_changed_seed_file_is_uploaded_again(seed_folder):

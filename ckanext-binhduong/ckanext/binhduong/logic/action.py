@@ -7,6 +7,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong import seed
@@ -118,6 +119,9 @@ def _sync_resources(fresh_context, dataset: dict | None, wanted_resources: list[
 
 def _sync_chart_view(fresh_context, dataset_name: str, chart: dict, dry_run: bool) -> bool:
     """The chart the seed file asks for, as a `bd_chart` view of the dataset's first CSV."""
+    if not plugins.plugin_loaded("bd_chart_view"):
+        log.warning("Seed chart for %s skipped: the bd_chart_view plugin is not loaded", dataset_name)
+        return False
     try:
         dataset = toolkit.get_action("package_show")(fresh_context(), {"id": dataset_name})
     except toolkit.ObjectNotFound:
