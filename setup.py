@@ -28,6 +28,7 @@ setup(
     package_data={
         "ckanext.binhduong": [
             "config_declaration.yaml",
+            "api_guide.yaml",
             "templates/**/*",
             "assets/**/*",
             "i18n/**/*",

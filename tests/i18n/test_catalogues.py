@@ -24,7 +24,12 @@ def _translated(po: polib.POFile) -> dict[str, polib.POEntry]:
 
 
 def _ours(domain: str) -> polib.POFile:
-    return polib.pofile(str(SOURCES / "vi" / f"{domain}.po"))
+    """The domain's PO source, with the parts kept beside it (`<domain>-<part>.po`), which
+    scripts/configure.sh merges into the same catalogue."""
+    po = polib.pofile(str(SOURCES / "vi" / f"{domain}.po"))
+    for part in sorted((SOURCES / "vi").glob(f"{domain}-*.po")):
+        po.extend(polib.pofile(str(part)))
+    return po
 
 
 CORE_TRANSLATED = set(_translated(polib.pofile(str(CKAN_VI))))
