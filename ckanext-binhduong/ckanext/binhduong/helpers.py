@@ -1,13 +1,12 @@
 """Template helpers of the portal extension (also the scheming choices helpers)."""
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.i18n import get_lang
 
-from ckanext.binhduong import places, vocabularies
+from ckanext.binhduong import indexing, places, vocabularies
 from ckanext.binhduong.logic.validators import parse_date
 
 __all__ = [
@@ -41,22 +40,10 @@ def bd_unit_choices(field: dict) -> list[dict]:
     return places.choices(current_lang())
 
 
-def _codes(value: Any) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, list):
-        return value
-    try:
-        loaded = json.loads(value)
-        return loaded if isinstance(loaded, list) else [str(loaded)]
-    except ValueError:
-        return [value]
-
-
 def bd_units_described(value: Any) -> list[dict]:
     """Each unit with its name, its parents and, for a legacy unit, today's unit(s)."""
     described = []
-    for code in _codes(value):
+    for code in indexing.stored_codes(value):
         unit = places.get_unit(code)
         if unit is None:
             described.append({"code": code, "name": code, "within": [], "legacy": False, "today": [], "today_within": []})

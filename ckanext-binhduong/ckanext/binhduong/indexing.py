@@ -11,7 +11,8 @@ from ckanext.binhduong import places, vocabularies
 UNIT_FILTER = re.compile(r'vocab_units:"?([0-9/]+)"?')
 
 
-def _codes(value: Any) -> list[str]:
+def stored_codes(value: Any) -> list[str]:
+    """Codes of a multi-valued field as stored (a list, or the JSON text scheming keeps)."""
     if not value:
         return []
     if isinstance(value, list):
@@ -24,13 +25,13 @@ def _codes(value: Any) -> list[str]:
 
 
 def enrich_index(pkg_dict: dict) -> dict:
-    themes = _codes(pkg_dict.get("theme"))
+    themes = stored_codes(pkg_dict.get("theme"))
     pkg_dict["vocab_theme"] = themes
     pkg_dict["vocab_theme_labels"] = [
         label for code in themes if (term := vocabularies.term("themes", code))
         for label in (term.label_vi, term.label_en)
     ]
-    units = _codes(pkg_dict.get("spatial_units"))
+    units = stored_codes(pkg_dict.get("spatial_units"))
     # A dataset about a commune is also found under its district and the province, and a
     # legacy unit under the 2025 unit(s) that replaced it.
     expanded: list[str] = []

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
-from ckan.lib.navl.dictization_functions import missing, Missing
+from ckan.lib.navl.dictization_functions import missing
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.binhduong import places, vocabularies
