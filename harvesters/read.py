@@ -74,7 +74,6 @@ _TCVN3 = {
     0xF5: "ừ", 0xF6: "ử", 0xF7: "ữ", 0xF8: "ứ", 0xF9: "ự",
     0xFA: "ỳ", 0xFB: "ỷ", 0xFC: "ỹ", 0xFD: "ý", 0xFE: "ỵ",
 }
-_TCVN3_DECODE = {code: letter for code, letter in _TCVN3.items()}
 _TCVN3_ENCODE = {letter: chr(code) for code, letter in _TCVN3.items()}
 _TCVN3_CASED = set("ĂÂÊÔƠƯĐăâêôơưđ")
 
@@ -116,7 +115,7 @@ _CP1252_ENCODE = {char: chr(byte) for byte, char in _CP1252_PUNCTUATION.items()}
 
 
 def _tcvn3_to_unicode(text: str) -> str:
-    converted = "".join(_TCVN3_DECODE.get(ord(ch), ch) for ch in text)
+    converted = "".join(_TCVN3.get(ord(ch), ch) for ch in text)
 
     def recapitalise(match: re.Match) -> str:
         # A word typed in .VnTimeH shows capitals but is stored with the lower-case codes of

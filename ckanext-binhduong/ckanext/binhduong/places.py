@@ -431,6 +431,11 @@ def get_unit(code: str) -> AdminUnit | None:
     return _catalogue().by_code.get(str(code).strip())
 
 
+def known_codes():
+    """Every unit code, for membership tests (the loaded-once index, not a new set per call)."""
+    return _catalogue().by_code.keys()
+
+
 def all_units() -> list[AdminUnit]:
     return list(_catalogue().units)
 

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from typing import Any
+from typing import Any, Collection
 
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.navl.dictization_functions import missing
@@ -231,7 +231,7 @@ def _is_multiple_text(text: str) -> bool:
     return "," in text
 
 
-def _choose(field, key, data, errors, known: set[str] | list[str], message: str):
+def _choose(field, key, data, errors, known: Collection[str], message: str):
     value = data.get(key, missing)
     selected = _as_list(value)
     if not _is_multiple(field) and len(selected) > 1:
@@ -271,8 +271,7 @@ def bd_units(field, schema):
     def validator(key, data, errors, context):
         if errors.get(key):
             return
-        known = {unit.code for unit in places.all_units()}
-        _choose(field, key, data, errors, known,
+        _choose(field, key, data, errors, places.known_codes(),
                 _("{field}: “{value}” is not a known administrative unit code. Choose a unit from the list (GSO codes, e.g. 74 for Bình Dương, 718 for Thủ Dầu Một)."))
     return validator
 
