@@ -43,6 +43,9 @@ setup(
             "binhduong = ckanext.binhduong.plugin:BinhDuongPlugin",
             "bd_procedures = ckanext.binhduong.harvesters.procedures:ProceduresHarvester",
             "bd_chart_view = ckanext.binhduong.chart_view:BinhDuongChartView",
+            "bd_map_view = ckanext.binhduong.map_view:BinhDuongMapView",
+            "bd_civil_registry = ckanext.binhduong.harvesters.civil_registry:CivilRegistryHarvester",
+            "bd_infrastructure = ckanext.binhduong.harvesters.infrastructure:InfrastructureHarvester",
         ],
         "ckan.rdf.profiles": [
             "binhduong_dcat = ckanext.binhduong.dcat.profile:BinhDuongDCATProfile",
