@@ -21,39 +21,30 @@ Subclasses declare the tables they read (``TABLES``) and turn them into ``Datase
 """
 from __future__ import annotations
 
-import copy
-import csv
 import datetime as dt
-import difflib
-import hashlib
-import io
 import json
 import logging
-import os
-import re
-import uuid
 from dataclasses import dataclass, field
-from typing import Any, Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import sqlalchemy as sa
-from werkzeug.datastructures import FileStorage
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
-from ckan.lib import plugins as lib_plugins
-from ckan.lib import uploader
 
 from ckanext.harvest.harvesters.base import HarvesterBase
-from ckanext.harvest.model import (
-    HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra,
-)
+from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra
 
 from ckanext.binhduong.harvesters import fetch as fetching
 from ckanext.binhduong.harvesters import normalise
+from ckanext.binhduong.harvesters import publish as publishing
 from ckanext.binhduong.harvesters import read as reading
 from ckanext.binhduong.harvesters.normalise import Problem, Table, TableError, TableSpec
+from ckanext.binhduong.harvesters.organizations import OrganizationIndex
+# The base module is what harvesters import from: the pieces it is built of are re-exported.
+from ckanext.binhduong.harvesters.plan import (
+    DatasetPlan, OutputField, Publication, canonical, content_hash, public_url, render_csv, render_json,
+)
+from ckanext.binhduong.harvesters.source_config import TABLE_OPTIONS, ConfigError, parse_source_config
 
 __all__ = [
     "BinhDuongHarvester", "HarvestProblem", "ConfigError", "HarvestRun", "DatasetPlan", "Publication",
@@ -79,16 +70,6 @@ class HarvestProblem(Exception):
         return Problem(self.vi, self.en)
 
 
-class ConfigError(ValueError):
-    """The source config is not usable; every problem found is listed."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(
-            "Cấu hình nguồn thu thập chưa đúng: " + " ".join(p.vi for p in problems)
-            + " [EN] Invalid source configuration: " + " ".join(p.en for p in problems))
-
-
 def _problem_of(error: Exception) -> Problem:
     """Our modules' errors carry ``vi`` and ``en``; anything else is a bug worth its type name."""
     vi = getattr(error, "vi", None)
@@ -99,153 +80,7 @@ def _problem_of(error: Exception) -> Problem:
                    f"Unexpected {type(error).__name__}: {error}")
 
 
-# ---------------------------------------------------------------------------------------
-# What a subclass produces
 
-@dataclass(frozen=True)
-class OutputField:
-    """A column of a published table: machine name (CSV header, DataStore field, JSON key),
-    its Vietnamese label, and what it means (for the data dictionary in the description)."""
-    name: str
-    label: str
-    description: str = ""
-
-
-@dataclass
-class Publication:
-    """One published table, written as a CSV and a JSON resource named ``key``.csv/.json."""
-    key: str
-    title: str
-    description: str
-    fields: list[OutputField]
-    rows: list[dict[str, Any]]
-
-    def as_content(self) -> dict[str, Any]:
-        return {"key": self.key, "title": self.title, "description": self.description,
-                "fields": [vars(f) for f in self.fields], "rows": self.rows}
-
-
-@dataclass
-class DatasetPlan:
-    """What one dataset should be, from this run's data. ``guid_key`` is stable for the
-    source ("procedures"); ``metadata`` holds schema fields that depend only on the data and
-    the config (never the harvest time: that would make every run a change)."""
-    guid_key: str
-    name: str
-    metadata: dict[str, Any]
-    publications: list[Publication]
-    problems: list[Problem] = field(default_factory=list)
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def content_hash(metadata: dict[str, Any], publications: list[dict[str, Any]]) -> str:
-    return hashlib.sha256(_canonical({"metadata": metadata, "publications": publications}).encode()).hexdigest()
-
-
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
-def render_csv(fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 without BOM (xloader would keep a BOM in the first column's name), one header row
-    of machine names, "\\n" line ends: the same data always gives the same bytes."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    names = [f["name"] for f in fields]
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow([_csv_value(row.get(name)) for name in names])
-    return buffer.getvalue().encode("utf-8")
-
-
-def render_json(fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> bytes:
-    names = [f["name"] for f in fields]
-    records = [{name: row.get(name) for name in names} for row in rows]
-    return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-_SECRET_PARAM = re.compile(r"key|token|secret|pass|signature|auth", re.IGNORECASE)
-
-
-def public_url(url: str) -> str:
-    """A source URL fit for published metadata: no credentials, no API keys."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v)
-                       for k, v in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
-
-
-# ---------------------------------------------------------------------------------------
-# Organizations: which agency is which organization of the portal
-
-class OrganizationIndex:
-    """Matches agency names as source systems write them ("Sở Tư pháp", "UBND huyện Dầu
-    Tiếng") to the portal's organizations: by the config's ``agency_map``, by agency code,
-    by title (accents, case, "UBND" and a trailing "tỉnh Bình Dương" ignored), by name."""
-
-    def __init__(self, organizations: list[dict[str, Any]], aliases: dict[str, str] | None = None,
-                 site_url: str = ""):
-        self.site_url = site_url.rstrip("/")
-        self._by_ref: dict[str, dict] = {}
-        self._by_key: dict[str, list[dict]] = {}
-        for org in organizations:
-            for ref in (org["id"], org["name"], (org.get("agency_code") or "").upper()):
-                if ref:
-                    self._by_ref[ref] = org
-            self._by_key.setdefault(normalise.name_key(org.get("title") or org["name"]), []).append(org)
-        self._aliases = {normalise.name_key(k): v for k, v in (aliases or {}).items()}
-
-    @classmethod
-    def from_database(cls, aliases: dict[str, str] | None = None) -> "OrganizationIndex":
-        groups = (model.Session.query(model.Group)
-                  .filter(model.Group.is_organization.is_(True), model.Group.state == "active").all())
-        organizations = [{"id": g.id, "name": g.name, "title": g.title or g.name,
-                          "agency_code": (g.extras or {}).get("agency_code"),
-                          "email": (g.extras or {}).get("email")} for g in groups]
-        return cls(organizations, aliases, toolkit.config.get("ckan.site_url", ""))
-
-    def get(self, reference: str | None) -> dict[str, Any] | None:
-        return self._by_ref.get(reference or "")
-
-    def lookup(self, agency: Any) -> tuple[dict[str, Any] | None, bool]:
-        """(organization or None, whether the agency is accounted for). An ``agency_map``
-        entry with an empty value says "known, no organization of its own" (e.g. "UBND cấp
-        xã", which is 91 communes), so it is not reported as unknown."""
-        key = normalise.name_key(agency)
-        if not key:
-            return None, True
-        if key in self._aliases:
-            target = self._aliases[key]
-            return (self._by_ref.get(target), True) if target else (None, True)
-        text = normalise.clean_text(agency) or ""
-        if text.upper() in self._by_ref:
-            return self._by_ref[text.upper()], True
-        found = self._by_key.get(key, [])
-        if len(found) == 1:
-            return found[0], True
-        if not found and normalise.slugify(agency) in self._by_ref:
-            return self._by_ref[normalise.slugify(agency)], True
-        return None, False
-
-    def match(self, agency: Any) -> dict[str, Any] | None:
-        return self.lookup(agency)[0]
-
-    def url(self, org: dict[str, Any]) -> str:
-        return f"{self.site_url}/organization/{org['name']}"
-
-
-# ---------------------------------------------------------------------------------------
-# One harvest run
 
 @dataclass
 class HarvestRun:
@@ -310,115 +145,6 @@ def _current_object(source_id: str, guid: str, exclude: str | None = None) -> Ha
 
 
 # ---------------------------------------------------------------------------------------
-# Source config
-
-# Options of one table, allowed at the top level (for every table) or in the table's block.
-TABLE_OPTIONS = {
-    "url": str, "format": str, "encoding": str, "delimiter": str, "sheet": (str, int), "json": dict,
-    "ignore_columns": list, "frequency": str, "name": str, "title": str, "enabled": bool,
-}
-COMMON_OPTIONS = {
-    "owner_org": str, "author": str, "contact": (dict, list), "license_id": str, "theme": list,
-    "spatial_units": list, "tags": list, "agency_map": dict,
-    **{k: v for k, v in TABLE_OPTIONS.items() if k not in ("url", "name", "title", "enabled")},
-}
-JSON_OPTIONS = {"records": str, "next": str, "total_pages": str, "total": str, "page_param": str, "max_pages": int}
-FORMATS = ("auto", "csv", "xlsx", "json")
-_TYPE_VI = {str: "chuỗi", int: "số nguyên", float: "số", bool: "true/false", list: "danh sách [...]",
-            dict: "đối tượng {...}"}
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
-
-
-def _types_vi(expected: Any) -> str:
-    types = expected if isinstance(expected, tuple) else (expected,)
-    return " hoặc ".join(_TYPE_VI.get(t, t.__name__) for t in types)
-
-
-def _check_type(where: str, value: Any, expected: Any, problems: list[Problem]) -> bool:
-    types = expected if isinstance(expected, tuple) else (expected,)
-    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-    if not ok:
-        problems.append(Problem(f"“{where}” phải là {_types_vi(expected)}.",
-                                f"'{where}' must be {' or '.join(t.__name__ for t in types)}."))
-    return ok
-
-
-def _unknown_key(where: str, key: str, allowed: Iterable[str], problems: list[Problem]) -> None:
-    close = difflib.get_close_matches(key, list(allowed), n=1)
-    hint_vi = f" Có phải ý bạn là “{close[0]}”?" if close else ""
-    hint_en = f" Did you mean '{close[0]}'?" if close else ""
-    problems.append(Problem(
-        f"Không có tùy chọn “{where}{key}”.{hint_vi} Các tùy chọn: {', '.join(sorted(allowed))}.",
-        f"Unknown option '{where}{key}'.{hint_en}"))
-
-
-def _check_table_block(prefix: str, block: dict[str, Any], problems: list[Problem]) -> None:
-    for key, value in block.items():
-        if key not in TABLE_OPTIONS:
-            _unknown_key(prefix, key, TABLE_OPTIONS, problems)
-        elif _check_type(prefix + key, value, TABLE_OPTIONS[key], problems):
-            _check_value(prefix + key, key, value, problems)
-
-
-def _check_value(where: str, key: str, value: Any, problems: list[Problem]) -> None:
-    from ckanext.binhduong import places, vocabularies
-
-    if key == "url":
-        if urlsplit(value).scheme not in ("http", "https"):
-            problems.append(Problem(f"“{where}” phải là địa chỉ http:// hoặc https://.",
-                                    f"'{where}' must be an http(s) URL."))
-    elif key == "format" and value not in FORMATS:
-        problems.append(Problem(f"“{where}” phải là một trong: {', '.join(FORMATS)}.",
-                                f"'{where}' must be one of {', '.join(FORMATS)}."))
-    elif key == "encoding":
-        try:
-            reading.canonical_encoding(value)
-        except ValueError:
-            problems.append(Problem(
-                f"Bảng mã “{value}” không được hỗ trợ; dùng auto, utf-8, windows-1258, tcvn3 hoặc vni.",
-                f"Unsupported encoding '{value}'."))
-    elif key == "delimiter" and len(value) != 1:
-        problems.append(Problem(f"“{where}” phải là đúng một ký tự (vd. “;”).", f"'{where}' must be one character."))
-    elif key == "frequency" and vocabularies.term("frequencies", value) is None:
-        problems.append(Problem(f"Tần suất “{value}” không có trong danh mục (vd. MONTHLY, WEEKLY, DAILY).",
-                                f"Unknown frequency '{value}'."))
-    elif key == "theme":
-        for code in value:
-            if vocabularies.term("themes", str(code)) is None:
-                problems.append(Problem(f"Chủ đề “{code}” không có trong danh mục chủ đề EU (vd. GOVE).",
-                                        f"Unknown theme '{code}'."))
-    elif key == "spatial_units":
-        for code in value:
-            if places.get_unit(str(code)) is None:
-                problems.append(Problem(f"Mã đơn vị hành chính “{code}” không tồn tại (vd. 74 là tỉnh Bình Dương).",
-                                        f"Unknown administrative unit '{code}'."))
-    elif key == "license_id" and value not in vocabularies.open_licence_ids():
-        problems.append(Problem(f"Giấy phép “{value}” không phải giấy phép mở của cổng (vd. CC-BY-4.0).",
-                                f"'{value}' is not one of the portal's open licences."))
-    elif key == "contact":
-        contacts = value if isinstance(value, list) else [value]
-        for contact in contacts:
-            if not isinstance(contact, dict) or not contact.get("name") or not _EMAIL.match(str(contact.get("email", ""))):
-                problems.append(Problem(
-                    "“contact” cần tên và thư điện tử hợp lệ, vd. {\"name\": \"Phòng Kiểm soát TTHC\", "
-                    "\"email\": \"kstthc@binhduong.gov.vn\"}.",
-                    "'contact' needs a name and a valid email."))
-    elif key == "json":
-        for option, option_value in value.items():
-            if option not in JSON_OPTIONS:
-                _unknown_key(f"{where}.", option, JSON_OPTIONS, problems)
-            else:
-                _check_type(f"{where}.{option}", option_value, JSON_OPTIONS[option], problems)
-    elif key == "name" and not _NAME.match(value):
-        problems.append(Problem(f"“{where}” chỉ gồm chữ thường không dấu, số, “-” và “_” (2–100 ký tự).",
-                                f"'{where}' must be a CKAN name (a-z, 0-9, - and _)."))
-    elif key == "agency_map":
-        for agency, org in value.items():
-            if not isinstance(org, str):
-                problems.append(Problem(
-                    f"“agency_map”: cơ quan “{agency}” phải ứng với tên tổ chức trên cổng (hoặc \"\" nếu không có).",
-                    f"'agency_map' entry '{agency}' must name an organization (or be \"\")."))
 
 
 # ---------------------------------------------------------------------------------------
@@ -463,33 +189,7 @@ class BinhDuongHarvester(HarvesterBase):
 
     def parse_config(self, text: str | None) -> dict[str, Any]:
         """The config as a dict; ConfigError listing every problem (in both languages)."""
-        if not text or not text.strip():
-            return {}
-        try:
-            config = json.loads(text)
-        except ValueError as error:
-            raise ConfigError([Problem(
-                f"Cấu hình không phải JSON hợp lệ (dòng {getattr(error, 'lineno', '?')}, cột "
-                f"{getattr(error, 'colno', '?')}). Ví dụ đúng: {{\"encoding\": \"tcvn3\"}}.",
-                f"Config is not valid JSON: {error}.")]) from error
-        if not isinstance(config, dict):
-            raise ConfigError([Problem("Cấu hình phải là một đối tượng JSON {...}.", "Config must be a JSON object.")])
-        problems: list[Problem] = []
-        tables = {spec.key for spec in self.TABLES}
-        allowed = {**COMMON_OPTIONS, **self.EXTRA_OPTIONS, **{key: dict for key in tables}}
-        for key, value in config.items():
-            if key not in allowed:
-                _unknown_key("", key, allowed, problems)
-            elif not _check_type(key, value, allowed[key], problems):
-                continue
-            elif key in tables:
-                _check_table_block(f"{key}.", value, problems)
-            elif key in COMMON_OPTIONS:
-                _check_value(key, key, value, problems)
-        problems.extend(self.check_options(config) if not problems else [])
-        if problems:
-            raise ConfigError(problems)
-        return config
+        return parse_source_config(text, [spec.key for spec in self.TABLES], self.EXTRA_OPTIONS, self.check_options)
 
     def _get_user_name(self) -> str:
         # HarvesterBase caches the name on the singleton; the user can be gone since (a
@@ -598,7 +298,7 @@ class BinhDuongHarvester(HarvesterBase):
     def _document(self, url: str, options: dict[str, Any], run: HarvestRun,
                   cache: dict[Any, Any]) -> list[reading.Sheet]:
         key = (url, options.get("format", "auto"), options.get("encoding", "auto"), options.get("delimiter"),
-               _canonical(options.get("json") or {}))
+               canonical(options.get("json") or {}))
         if key not in cache:
             try:
                 cache[key] = self._read_document(url, options, run.policy)
@@ -709,10 +409,13 @@ class BinhDuongHarvester(HarvesterBase):
         title = content["metadata"].get("title", content["name"])
         try:
             existing = self._existing_package(previous)
-            package, written = self._publish(harvest_object, content, existing)
+            package, written = publishing.write_dataset(
+                harvest_object, content, existing, user=self._get_user_name(),
+                new_name=self._ensure_name_is_unique,
+                provenance=self._provenance(content, dt.datetime.fromisoformat(content["harvested_at"])))
         except toolkit.ValidationError as error:
             model.Session.rollback()
-            problem = _validation_problem(title, error.error_dict)
+            problem = publishing.validation_problem(title, error.error_dict)
             log.warning("Dataset %s refused by the schema: %s", harvest_object.guid, problem.en)
             self._object_error(problem, harvest_object, "Import")
             return False
@@ -738,103 +441,6 @@ class BinhDuongHarvester(HarvesterBase):
         except toolkit.ObjectNotFound:
             return None
 
-    def _publish(self, harvest_object, content: dict[str, Any],
-                 existing: dict[str, Any] | None) -> tuple[dict[str, Any], set[str]]:
-        user = self._get_user_name()
-        now_utc = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        files = []  # (publication, format, filename, bytes, mimetype)
-        for publication in content["publications"]:
-            files.append((publication, "CSV", f"{publication['key']}.csv",
-                          render_csv(publication["fields"], publication["rows"]), "text/csv"))
-            files.append((publication, "JSON", f"{publication['key']}.json",
-                          render_json(publication["fields"], publication["rows"]), "application/json"))
-
-        existing_files = {}
-        for resource in (existing or {}).get("resources", []):
-            if resource.get("url_type") == "upload":
-                existing_files[(resource.get("url") or "").rsplit("/", 1)[-1]] = resource
-        ours, written = [], set()
-        for publication, fmt, filename, data, mimetype in files:
-            previous_resource = existing_files.pop(filename, {})
-            resource_id = previous_resource.get("id") or str(uuid.uuid4())
-            written.add(resource_id)
-            ours.append({
-                # Other extensions' fields (xloader's datastore_active) stay with the resource.
-                **{k: v for k, v in previous_resource.items() if k not in _RESOURCE_SHOW_ONLY},
-                "id": resource_id, "name": f"{publication['title']} ({fmt})",
-                "description": publication["description"], "format": fmt, "mimetype": mimetype,
-                "url": filename, "url_type": "upload", "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(), "last_modified": now_utc.isoformat(), "language": "vi",
-            })
-        # Resources someone added by hand (a methodology PDF) stay, after ours.
-        kept = [r for r in (existing or {}).get("resources", []) if r["id"] not in written]
-
-        package = self._package_dict(content, existing, ours + kept)
-        context = {"model": model, "session": model.Session, "user": user, "ignore_auth": True}
-        _dry_run(package, existing, context)
-        stored = _StoredFiles()
-        try:
-            for (_, _, filename, data, mimetype), resource in zip(files, ours):
-                upload = uploader.get_resource_uploader(
-                    {"url": filename, "upload": FileStorage(stream=io.BytesIO(data), filename=filename,
-                                                            content_type=mimetype)})
-                stored.before_write(upload, resource["id"])
-                upload.upload(resource["id"], uploader.get_max_resource_size())
-            self._save(harvest_object, package, existing, context)
-        except BaseException:
-            # An exception (not a kill) after some files were written: put the published files
-            # back, so the dataset's files and metadata keep matching.
-            stored.restore()
-            raise
-        return package, written
-
-    @staticmethod
-    def _save(harvest_object, package: dict[str, Any], existing: dict[str, Any] | None,
-              context: dict[str, Any]) -> None:
-        # The harvest object becomes current in the same transaction as the dataset: a run
-        # killed before the commit leaves the previous version current, and the next run
-        # redoes the work.
-        query = model.Session.query(HarvestObject).filter(HarvestObject.id != harvest_object.id)
-        if existing:
-            query = query.filter(sa.or_(HarvestObject.package_id == existing["id"],
-                                        sa.and_(HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
-                                                HarvestObject.guid == harvest_object.guid)))
-        else:
-            query = query.filter(HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
-                                 HarvestObject.guid == harvest_object.guid)
-        query.update({"current": False}, synchronize_session=False)
-        harvest_object.package_id = package["id"]
-        harvest_object.current = True
-        harvest_object.add()
-        if existing:
-            toolkit.get_action("package_update")(dict(context), package)
-        else:
-            # The dataset is indexed inside package_create, when the harvest object must
-            # already point at it (ckanext-harvest adds the harvest extras at index time).
-            model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
-            model.Session.flush()
-            toolkit.get_action("package_create")(dict(context), package)
-        model.Session.commit()
-
-    def _package_dict(self, content: dict[str, Any], existing: dict[str, Any] | None,
-                      resources: list[dict[str, Any]]) -> dict[str, Any]:
-        harvested_at = dt.datetime.fromisoformat(content["harvested_at"])
-        if existing:
-            # Fields we do not set (a maintainer, groups, a licence note typed by hand) stay.
-            package = {k: v for k, v in existing.items() if k not in _SHOW_ONLY}
-            if "tag_string" in content["metadata"]:
-                package.pop("tags", None)
-        else:
-            package = {"id": str(uuid.uuid4()), "name": self._ensure_name_is_unique(content["name"]),
-                       "type": "dataset"}
-        package.update(copy.deepcopy(content["metadata"]))
-        package["state"] = "active"
-        package["issued"] = (existing or {}).get("issued") or harvested_at.date().isoformat()
-        package["modified"] = harvested_at.date().isoformat()
-        package["provenance"] = self._provenance(content, harvested_at)
-        package["resources"] = resources
-        return package
-
     def _provenance(self, content: dict[str, Any], harvested_at: dt.datetime) -> str:
         return "\n".join([
             f"Thu thập tự động bằng trình thu thập “{self.TITLE}” ({self.HARVESTER_NAME}) của cổng dữ liệu mở.",
@@ -847,24 +453,8 @@ class BinhDuongHarvester(HarvesterBase):
         ])
 
     def _request_datastore_load(self, package: dict[str, Any], written: set[str], harvest_object) -> None:
-        # package_create does not call the resource hooks xloader listens to, so ask for the
-        # load of each CSV we wrote; xloader skips a resource that already has a pending job.
-        try:
-            submit = toolkit.get_action("xloader_submit")
-        except KeyError:
-            log.info("xloader is not loaded: no DataStore load requested for %s", package["name"])
-            return
-        for resource in package["resources"]:
-            if resource["id"] in written and resource.get("format") == "CSV":
-                try:
-                    submit({"ignore_auth": True, "user": self._get_user_name()}, {"resource_id": resource["id"]})
-                except Exception as error:  # the dataset is published; only the table load is late
-                    log.warning("DataStore load of resource %s not requested: %s", resource["id"], error)
-                    self._object_error(Problem(
-                        f"Đã công bố “{resource['name']}” nhưng chưa gửi được yêu cầu nạp vào DataStore; quản trị "
-                        "có thể nạp lại từ trang tài nguyên.",
-                        f"Resource {resource['id']} published but the DataStore load was not requested: {error}"),
-                        harvest_object, "Import")
+        for problem in publishing.request_datastore_load(package, written, self._get_user_name()):
+            self._object_error(problem, harvest_object, "Import")
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -880,50 +470,6 @@ class BinhDuongHarvester(HarvesterBase):
                                   problem.rows[0] if problem.rows else None)
 
 
-# Keys of package_show output that package_update does not take back.
-_SHOW_ONLY = {
-    "extras", "organization", "num_resources", "num_tags", "metadata_created", "metadata_modified",
-    "creator_user_id", "revision_id", "tracking_summary", "relationships_as_object",
-    "relationships_as_subject", "harvest_object_id", "harvest_source_id", "harvest_source_title",
-}
-
-
-class _StoredFiles:
-    """Copies of the files a failed import overwrote, and the new files it added, so that
-    an exception leaves the file store as it was. (Only for CKAN's own file store; an
-    uploader plugin without local paths relies on the next run instead.)"""
-
-    def __init__(self):
-        self._old: list[tuple[str, bytes | None]] = []
-
-    def before_write(self, upload: Any, resource_id: str) -> None:
-        get_path = getattr(upload, "get_path", None)
-        if get_path is None or getattr(upload, "storage_path", None) is None:
-            return
-        path = get_path(resource_id)
-        try:
-            with open(path, "rb") as handle:
-                self._old.append((path, handle.read()))
-        except FileNotFoundError:
-            self._old.append((path, None))
-
-    def restore(self) -> None:
-        for path, data in reversed(self._old):
-            try:
-                if data is None:
-                    if os.path.exists(path):
-                        os.remove(path)
-                else:
-                    with open(path + "~", "wb") as handle:
-                        handle.write(data)
-                    os.replace(path + "~", path)
-            except OSError as error:
-                log.error("Could not restore %s after a failed import: %s", path, error)
-
-
-# Keys of a resource in package_show output that are not resource fields to send back.
-_RESOURCE_SHOW_ONLY = {"package_id", "position", "created", "metadata_modified", "tracking_summary", "revision_id"}
-
 
 def _now() -> dt.datetime:
     name = toolkit.config.get("ckan.display_timezone", DEFAULT_TIMEZONE) or DEFAULT_TIMEZONE
@@ -937,36 +483,3 @@ def _now() -> dt.datetime:
 def _is_active(package_id: str | None) -> bool:
     package = model.Package.get(package_id) if package_id else None
     return package is not None and package.state == "active"
-
-
-def _dry_run(package: dict[str, Any], existing: dict[str, Any] | None, context: dict[str, Any]) -> None:
-    """Validate against the catalogue schema before any file is overwritten: a refusal must
-    leave the published files as they are."""
-    plugin = lib_plugins.lookup_package_plugin(package.get("type", "dataset"))
-    check_context = dict(context)
-    if existing:
-        check_context["package"] = model.Package.get(existing["id"])
-        schema, action = plugin.update_package_schema(), "package_update"
-    else:
-        schema, action = plugin.create_package_schema(), "package_create"
-    _, errors = lib_plugins.plugin_validate(plugin, check_context, copy.deepcopy(package), schema, action)
-    if errors:
-        raise toolkit.ValidationError(errors)
-
-
-def _flatten_errors(errors: Any, prefix: str = "") -> list[str]:
-    if isinstance(errors, dict):
-        return [item for key, value in errors.items() for item in _flatten_errors(value, f"{prefix}{key}.")]
-    if isinstance(errors, list):
-        if all(isinstance(item, str) for item in errors):
-            return [f"{prefix.rstrip('.')}: {item}" for item in errors] if errors else []
-        return [item for index, value in enumerate(errors) for item in _flatten_errors(value, f"{prefix}{index}.")]
-    return [f"{prefix.rstrip('.')}: {errors}"]
-
-
-def _validation_problem(title: str, error_dict: dict[str, Any]) -> Problem:
-    details = "; ".join(_flatten_errors(error_dict))
-    return Problem(
-        f"Bộ dữ liệu “{title}” không đạt lược đồ siêu dữ liệu của cổng nên chưa được cập nhật "
-        f"(bản đang công bố giữ nguyên): {details}",
-        f"Dataset '{title}' refused by the catalogue schema; nothing changed: {details}")

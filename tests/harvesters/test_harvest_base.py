@@ -129,6 +129,16 @@ def test_csv_and_json_files_are_plain_and_byte_stable():
                                                              "ghi_chu": None}
 
 
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised():
+    rows = [{"ma_tthc": "=HYPERLINK(\"http://x\")", "so_ngay": -3, "ty_le": "-12,5", "ghi_chu": "@SUM(A1)"},
+            {"ma_tthc": "+84 274", "so_ngay": "-", "ty_le": "-1.5e3", "ghi_chu": "\tcmd"}]
+    cells = list(csv.reader(io.StringIO(base.render_csv(FIELDS, rows).decode())))[1:]
+    assert cells == [["'=HYPERLINK(\"http://x\")", "-3", "-12,5", "'@SUM(A1)"],
+                     ["'+84 274", "'-", "-1.5e3", "'\tcmd"]]
+    # JSON carries the values as they are: no spreadsheet opens it.
+    assert json.loads(base.render_json(FIELDS, rows))[0]["ma_tthc"] == "=HYPERLINK(\"http://x\")"
+
+
 def test_the_content_hash_depends_on_content_only():
     metadata = {"title": "Danh mục", "theme": ["GOVE"]}
     publications = [{"key": "a", "rows": ROWS}]
