@@ -21,12 +21,16 @@ Subclasses declare the tables they read (``TABLES``) and turn them into ``Datase
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
@@ -173,6 +177,13 @@ class BinhDuongHarvester(HarvesterBase):
         """Checks of the subclass's own options (EXTRA_OPTIONS types are checked already)."""
         return []
 
+    def after_publish(self, package: dict[str, Any], content: dict[str, Any]) -> list[Problem]:
+        """Called after a dataset was written (not when unchanged), with the package dict
+        written (resource ids included): a subclass may add what lives beside the dataset,
+        such as resource views. Must be idempotent; returns problems for the harvest object
+        (the dataset stays published whatever happens here)."""
+        return []
+
     # -- IHarvester ----------------------------------------------------------------------
 
     def info(self) -> dict[str, str]:
@@ -200,6 +211,15 @@ class BinhDuongHarvester(HarvesterBase):
     # -- gather ----------------------------------------------------------------------------
 
     def gather_stage(self, harvest_job) -> list[str] | None:
+        # `ckan harvester run-test` gathers in its own process a job it has also put on the
+        # gather queue, where the gather consumer takes it too: one of them does the work.
+        with _exclusive(f"bd-harvest-gather:{harvest_job.id}"):
+            if _already_gathered(harvest_job.id):
+                log.info("Harvest job %s was gathered by another process; nothing left to do", harvest_job.id)
+                return []
+            return self._gather(harvest_job)
+
+    def _gather(self, harvest_job) -> list[str] | None:
         source = harvest_job.source
         log.info("Harvest job %s (%s): gathering %s", harvest_job.id, self.HARVESTER_NAME, public_url(source.url))
         try:
@@ -377,15 +397,17 @@ class BinhDuongHarvester(HarvesterBase):
             return False
         for problem in content.get("problems", []):
             self._object_error(Problem.from_dict(problem), harvest_object, "Fetch")
+        return "unchanged" if self._repeats_published(harvest_object, content) else True
+
+    def _repeats_published(self, harvest_object, content: dict[str, Any]) -> bool:
+        """Whether the dataset as published already has this content; if so the object
+        keeps only a marker (the content stays with the object that is current)."""
         previous = _current_object(harvest_object.harvest_source_id, harvest_object.guid, exclude=harvest_object.id)
-        if previous is not None and self._stored_hash(previous) == content[HASH_KEY] \
-                and _is_active(previous.package_id):
-            # Keep the content of the object that is current only; this one repeats it.
-            harvest_object.content = json.dumps({"version": CONTENT_VERSION, "unchanged": True,
-                                                 HASH_KEY: content[HASH_KEY]})
-            harvest_object.save()
-            log.info("Dataset %s unchanged (hash %s)", harvest_object.guid, content[HASH_KEY][:12])
-            return "unchanged"
+        if previous is None or self._stored_hash(previous) != content[HASH_KEY] or not _is_active(previous.package_id):
+            return False
+        harvest_object.content = json.dumps({"version": CONTENT_VERSION, "unchanged": True, HASH_KEY: content[HASH_KEY]})
+        harvest_object.save()
+        log.info("Dataset %s unchanged (hash %s)", harvest_object.guid, content[HASH_KEY][:12])
         return True
 
     @staticmethod
@@ -405,6 +427,15 @@ class BinhDuongHarvester(HarvesterBase):
             self._object_error(Problem("Nội dung thu thập bị hỏng; hãy chạy lại.", "Harvest object has no data."),
                                harvest_object, "Import")
             return False
+        # Two objects of one dataset may be imported at once (two jobs of a source, by two
+        # fetch consumers or run-test beside one): one at a time, and the second finds the
+        # first's result.
+        with _exclusive(f"bd-harvest-import:{harvest_object.harvest_source_id}:{harvest_object.guid}"):
+            if self._repeats_published(harvest_object, content):
+                return "unchanged"
+            return self._import(harvest_object, content)
+
+    def _import(self, harvest_object, content: dict[str, Any]) -> bool | str:
         previous = _current_object(harvest_object.harvest_source_id, harvest_object.guid, exclude=harvest_object.id)
         title = content["metadata"].get("title", content["name"])
         try:
@@ -430,6 +461,14 @@ class BinhDuongHarvester(HarvesterBase):
             return False
         log.info("Dataset %s %s (%s)", package["name"], "updated" if existing else "created", harvest_object.guid)
         self._request_datastore_load(package, written, harvest_object)
+        try:
+            after = self.after_publish(package, content)
+        except Exception as error:  # the dataset is committed; only the extras are missing
+            model.Session.rollback()
+            log.exception("after_publish of %s failed", harvest_object.guid)
+            after = [_problem_of(error)]
+        for problem in after:
+            self._object_error(problem, harvest_object, "Import")
         return True
 
     def _existing_package(self, previous: HarvestObject | None) -> dict[str, Any] | None:
@@ -469,6 +508,28 @@ class BinhDuongHarvester(HarvesterBase):
         HarvestObjectError.create(problem.message(), harvest_object, stage,
                                   problem.rows[0] if problem.rows else None)
 
+
+
+@contextlib.contextmanager
+def _exclusive(name: str) -> Iterator[None]:
+    """A PostgreSQL advisory lock held on a connection of its own, so that it lasts across
+    the commits the harvest session makes meanwhile, across processes."""
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    connection = model.meta.engine.connect()
+    try:
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        yield
+    finally:
+        try:
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        finally:
+            connection.close()
+
+
+def _already_gathered(job_id: str) -> bool:
+    objects = model.Session.query(HarvestObject.id).filter(HarvestObject.harvest_job_id == job_id)
+    errors = model.Session.query(HarvestGatherError.id).filter(HarvestGatherError.harvest_job_id == job_id)
+    return model.Session.query(objects.exists()).scalar() or model.Session.query(errors.exists()).scalar()
 
 
 def _now() -> dt.datetime:

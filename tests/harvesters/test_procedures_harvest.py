@@ -241,6 +241,20 @@ def test_first_run_publishes_both_datasets_from_an_xlsx_workbook(sample_server, 
         100 * expected["on_time"] / (expected["on_time"] + expected["late"]), 1)
 
 
+def test_a_job_gathered_by_two_processes_is_gathered_once(sample_server, make_source, publisher):
+    """`ckan harvester run-test` gathers in its own process a job it also puts on the gather
+    queue; whichever comes second finds the work done."""
+    source = make_source(sample_server.url(XLSX))
+    job_dict = call_action("harvest_job_create", context={"user": source.sysadmin["name"]}, source_id=source.id,
+                           run=False)
+    job = HarvestJob.get(job_dict["id"])
+    harvester = queue.get_harvester("bd_procedures")
+    first = queue.gather_stage(harvester, job)
+    second = queue.gather_stage(harvester, job)
+    assert len(first) == 2 and second == []
+    assert model.Session.query(HarvestObject).filter_by(harvest_job_id=job.id).count() == 2
+
+
 def test_the_csv_resources_are_sent_to_the_datastore_loader(sample_server, make_source, publisher):
     make_source(sample_server.url(XLSX)).run()
     for name in (CATALOGUE, STATISTICS):
