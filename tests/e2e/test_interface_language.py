@@ -1,11 +1,16 @@
-"""Crawl page kinds as anonymous and as sysadmin: no English interface string on Vietnamese
-pages, no Vietnamese interface string on /en/ pages. Interface strings are the msgids (and,
-for /en/, the Vietnamese msgstrs) of CKAN core, the extensions and ours; dataset content is
-not an interface string and is not checked."""
+"""Crawl every page kind as anonymous, as an agency editor (logged in through the login form)
+and as sysadmin: no English interface string on Vietnamese pages, no Vietnamese interface
+string on /en/ pages. The crawl includes the dataset and resource forms, both as served and
+after a rejected submission (so the error messages are checked), the harvest pages, and the
+403 and 404 pages. Interface strings are the msgids (and, for /en/, the Vietnamese msgstrs)
+of CKAN core, the extensions and ours; dataset content is not an interface string and is not
+checked."""
 from __future__ import annotations
 
 import pathlib
 import re
+import secrets
+import uuid
 
 import ckan
 import polib
@@ -13,16 +18,40 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
+from bd_factories import valid_dataset
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "ckanext-binhduong" / "ckanext" / "binhduong" / "i18n" / "src"
 # Names that read the same in both languages.
 SAME_IN_BOTH = {"Facebook", "X", "CKAN", "API", "CSV", "JSON", "URL", "Email", "DCAT", "Markdown", "RSS", "ckan"}
-# Known gaps, listed so that any new leak fails: these strings are rendered without gettext
-# (ckanext-harvest's search page, CKAN's sysadmin list), to be fixed in the i18n issue.
-KNOWN_ENGLISH = {"/harvest": {"Frequency", "Type"}, "/ckan-admin": {"Username"}}
-PAGES = ["/", "/dataset/", "/dataset/?vocab_theme=TECH", "/dataset/{dataset}", "/dataset/{dataset}/resource/{resource}",
-         "/organization/", "/organization/{organization}", "/group/", "/about", "/user/login", "/no-such-page",
-         "/harvest", "/dataset/new", "/ckan-admin", "/dashboard/datasets"]
+SEED_DATASET = "ioc-ket-noi-du-lieu-voi-co-quan"
+
+# Page kinds, by who sees them. {dataset}/{resource}/{organization}: a starter-catalogue dataset
+# of an agency the editor does not belong to; {own}/{own_resource}/{own_organization}: the
+# editor's agency and its dataset; {source}: a harvest source of the editor's agency.
+PAGES = [
+    "/", "/dataset/", "/dataset/?vocab_theme=TECH&q=d%E1%BB%AF+li%E1%BB%87u", "/dataset/{dataset}",
+    "/dataset/{dataset}/resource/{resource}", "/dataset/activity/{dataset}", "/organization/",
+    "/organization/{organization}", "/group/", "/user/{editor}", "/about", "/huong-dan-api", "/user/login",
+    "/harvest", "/harvest/{source}", "/harvest/about/{source}", "/no-such-page", "/dataset/no-such-dataset",
+]
+SIGNED_IN_PAGES = [
+    "/dashboard/datasets", "/dashboard/organizations", "/dataset/new", "/dataset/edit/{own}",
+    "/dataset/{own}/resource/new", "/dataset/{own}/resource/{own_resource}/edit", "/organization/{own_organization}",
+    "/harvest/{source}/job", "/harvest/admin/{source}",
+]
+PAGES_BY_ROLE = {
+    "anonymous": PAGES + ["/user/register", "/dataset/new"],
+    "editor": PAGES + SIGNED_IN_PAGES + ["/dataset/edit/{dataset}"],
+    "sysadmin": PAGES + SIGNED_IN_PAGES + ["/ckan-admin", "/ckan-admin/config", "/ckan-admin/trash", "/user/",
+                                          "/harvest/new", "/harvest/edit/{source}"],
+}
+# Pages whose status is part of what is checked: the error pages are crawled for real.
+EXPECTED_STATUS = {
+    ("anonymous", "/user/register"): 403, ("anonymous", "/dataset/new"): 403, ("anonymous", "/user/{editor}"): 403,
+    ("editor", "/dataset/edit/{dataset}"): 403,
+    **{(role, path): 404 for role in PAGES_BY_ROLE for path in ("/no-such-page", "/dataset/no-such-dataset")},
+}
 
 
 def _interface_strings() -> tuple[set[str], set[str]]:
@@ -31,12 +60,14 @@ def _interface_strings() -> tuple[set[str], set[str]]:
     english, vietnamese = set(), set()
     for catalogue in catalogues:
         for entry in catalogue:
-            msgid, msgstr = entry.msgid.strip(), entry.msgstr.strip()
-            if not re.search(r"[A-Za-z]{3}", msgid) or re.search(r"[%{<]", msgid) or msgid in SAME_IN_BOTH:
+            msgid = entry.msgid.strip()
+            # Example URLs (placeholders such as http://example.com/my-image.jpg) read the same in both.
+            if not re.search(r"[A-Za-z]{3}", msgid) or re.search(r"[%{<]|^https?://", msgid) or msgid in SAME_IN_BOTH:
                 continue
             english.add(msgid)
-            if msgstr and msgstr != msgid:
-                vietnamese.add(msgstr)
+            for msgstr in [entry.msgstr, *entry.msgstr_plural.values()]:
+                if msgstr.strip() and msgstr.strip() != msgid:
+                    vietnamese.add(msgstr.strip())
     return english, vietnamese
 
 
@@ -63,45 +94,154 @@ def _strings_in(value) -> list[str]:
     return []
 
 
-@pytest.fixture(scope="module")
-def page_paths(anonymous_api):
-    dataset = anonymous_api.action.package_show(id="ioc-ket-noi-du-lieu-voi-co-quan")
-    values = {"dataset": dataset["name"], "resource": dataset["resources"][0]["id"],
-              "organization": dataset["organization"]["name"]}
-    return [path.format(**values) for path in PAGES]
+def _csrf_token(html: str) -> str:
+    field = BeautifulSoup(html, "html.parser").find("input", attrs={"name": "_csrf_token"})
+    assert field is not None, "the form has no CSRF token field"
+    return field["value"]
+
+
+def _form_fields(html: str, form_id: str) -> dict[str, str]:
+    """What a browser would submit from the form as served (its CSRF token included)."""
+    form = BeautifulSoup(html, "html.parser").find("form", id=form_id)
+    assert form is not None, f"no form #{form_id}"
+    fields = {}
+    for field in form.find_all(["input", "select", "textarea"]):
+        name, kind = field.get("name"), field.get("type", "")
+        if not name or kind in ("file", "submit") or (kind in ("checkbox", "radio") and not field.has_attr("checked")):
+            continue
+        if field.name == "select":
+            chosen = field.find("option", selected=True) or field.find("option")
+            fields[name] = chosen.get("value", chosen.text) if chosen else ""
+        elif field.name == "textarea":
+            fields[name] = field.text
+        else:
+            fields[name] = field.get("value", "")
+    return fields
+
+
+def _log_in(portal_url: str, name: str, password: str) -> requests.Session:
+    """A browser-like session, logged in through the login form (CSRF token included)."""
+    session = requests.Session()
+    form = session.get(f"{portal_url}/user/login", timeout=30)
+    response = session.post(f"{portal_url}/user/login", timeout=30, data={
+        "_csrf_token": _csrf_token(form.text), "login": name, "password": password})
+    assert response.status_code == 200, response.status_code
+    assert session.get(f"{portal_url}/dashboard/datasets", timeout=30, allow_redirects=False).status_code == 200, \
+        "the login form did not log the editor in"
+    return session
 
 
 @pytest.fixture(scope="module")
-def content(portal_api):
+def agency(portal_api):
+    """An agency with an editor (password login), a dataset of its own and a harvest source;
+    created through the API as sysadmin, purged at the end."""
+    suffix = uuid.uuid4().hex[:6]
+    password = secrets.token_urlsafe(12)
+    made = {}
+    try:
+        made["editor"] = portal_api.action.user_create(
+            name=f"bientap-ngonngu-{suffix}", email=f"bientap-ngonngu-{suffix}@example.org", password=password,
+            fullname="Biên tập viên kiểm thử ngôn ngữ")
+        made["organization"] = portal_api.action.organization_create(
+            name=f"so-ngonngu-{suffix}", title="Sở kiểm thử ngôn ngữ giao diện",
+            users=[{"name": made["editor"]["name"], "capacity": "editor"}])
+        made["dataset"] = portal_api.action.package_create(**valid_dataset(made["organization"]["id"], resources=[
+            {"url": "https://example.org/tram-bts.csv", "name": "Trạm BTS theo phường", "format": "CSV"}]))
+        made["source"] = portal_api.action.harvest_source_create(
+            name=f"nguon-ngonngu-{suffix}", title="Nguồn thu thập kiểm thử ngôn ngữ", url="https://example.org/catalog.ttl",
+            source_type="dcat_rdf", frequency="MANUAL", owner_org=made["organization"]["id"])
+        made["password"] = password
+        yield made
+    finally:
+        if "source" in made:
+            portal_api.action.harvest_source_clear(id=made["source"]["id"])
+            portal_api.action.dataset_purge(id=made["source"]["id"])
+        if "dataset" in made:
+            portal_api.action.dataset_purge(id=made["dataset"]["id"])
+        if "organization" in made:
+            portal_api.action.organization_purge(id=made["organization"]["id"])
+        if "editor" in made:
+            portal_api.action.user_delete(id=made["editor"]["id"])
+
+
+@pytest.fixture(scope="module")
+def sessions(portal_url, sysadmin_token, agency):
+    sysadmin = requests.Session()
+    sysadmin.headers["Authorization"] = sysadmin_token
+    return {"anonymous": requests.Session(), "sysadmin": sysadmin,
+            "editor": _log_in(portal_url, agency["editor"]["name"], agency["password"])}
+
+
+@pytest.fixture(scope="module")
+def values(anonymous_api, agency):
+    dataset = anonymous_api.action.package_show(id=SEED_DATASET)
+    return {"dataset": dataset["name"], "resource": dataset["resources"][0]["id"],
+            "organization": dataset["organization"]["name"], "own": agency["dataset"]["name"],
+            "own_resource": agency["dataset"]["resources"][0]["id"], "own_organization": agency["organization"]["name"],
+            "source": agency["source"]["name"], "editor": agency["editor"]["name"]}
+
+
+@pytest.fixture(scope="module")
+def content(portal_api, agency):
     """Text that belongs to the catalogue's content (dataset, agency, user names), in any language."""
-    dataset = portal_api.action.package_show(id="ioc-ket-noi-du-lieu-voi-co-quan")
+    dataset = portal_api.action.package_show(id=SEED_DATASET)
+    own = portal_api.action.package_show(id=agency["dataset"]["id"])
     organization = portal_api.action.organization_show(id=dataset["organization"]["name"])
     users = portal_api.action.user_list()
     # View titles are stored once, in the language of the request that created the view.
-    views = [portal_api.action.resource_view_list(id=resource["id"]) for resource in dataset["resources"]]
-    return "\n".join(_strings_in([dataset, organization, views, [user.get("fullname") or "" for user in users]]))
+    views = [portal_api.action.resource_view_list(id=resource["id"]) for resource in dataset["resources"] + own["resources"]]
+    return "\n".join(_strings_in([dataset, own, organization, agency["organization"], agency["source"], views,
+                                  [user.get("fullname") or "" for user in users]]))
 
 
-@pytest.mark.parametrize("who", ["anonymous", "sysadmin"])
-def test_vietnamese_pages_show_no_english_interface_string(portal_url, sysadmin_token, page_paths, who):
-    headers = {"Authorization": sysadmin_token} if who == "sysadmin" else {}
-    leaks = {}
-    for path in page_paths:
-        response = requests.get(portal_url + path, headers=headers, timeout=30)
-        assert response.status_code in (200, 403, 404), (path, response.status_code)
-        found = sorted(_visible_strings(response.text) & ENGLISH - KNOWN_ENGLISH.get(path, set()))
-        if found:
-            leaks[path] = found
+def _crawl(portal_url, session, who, values, prefix=""):
+    """Each page of the role: (path, visible strings)."""
+    for template in PAGES_BY_ROLE[who]:
+        path = template.format(**values)
+        response = session.get(f"{portal_url}{prefix}{path}", timeout=30)
+        expected = EXPECTED_STATUS.get((who, template), 200)
+        assert response.status_code == expected, (who, prefix + path, response.status_code)
+        yield path, _visible_strings(response.text)
+
+
+def _rejected_forms(portal_url, session, values, prefix=""):
+    """The dataset and resource forms after a rejected submission: (path, visible strings)."""
+    submissions = {
+        # A title, but none of the other required fields, and an e-mail that is not one.
+        ("/dataset/new", "dataset-edit"): {"title": "Bộ dữ liệu bị từ chối", "name": "bo-du-lieu-bi-tu-choi-" + uuid.uuid4().hex[:6],
+                         "owner_org": values["own_organization"], "contact-0-email": "khong-phai-email",
+                         "save": ""},
+        # A size that is not a number, and no name.
+        (f"/dataset/{values['own']}/resource/new", "resource-edit"): {"url": "https://example.org/du-lieu.csv", "name": "", "size": "nhiều",
+                                                   "save": "go-metadata"},
+    }
+    for (path, form_id), data in submissions.items():
+        form = session.get(f"{portal_url}{prefix}{path}", timeout=30)
+        assert form.status_code == 200, (path, form.status_code)
+        response = session.post(f"{portal_url}{prefix}{path}", data={**_form_fields(form.text, form_id), **data},
+                                timeout=30)
+        assert response.status_code == 200, (path, response.status_code)
+        assert "error-explanation" in response.text, f"{path}: the submission was not rejected"
+        yield path + " (rejected)", _visible_strings(response.text)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "editor", "sysadmin"])
+def test_vietnamese_pages_show_no_english_interface_string(portal_url, sessions, values, who):
+    pages = list(_crawl(portal_url, sessions[who], who, values))
+    if who == "editor":
+        pages += _rejected_forms(portal_url, sessions[who], values)
+    leaks = {path: sorted(strings & ENGLISH) for path, strings in pages if strings & ENGLISH}
     assert not leaks, leaks
 
 
-@pytest.mark.parametrize("who", ["anonymous", "sysadmin"])
-def test_english_pages_show_no_vietnamese_interface_string(portal_url, sysadmin_token, page_paths, content, who):
-    headers = {"Authorization": sysadmin_token} if who == "sysadmin" else {}
+@pytest.mark.parametrize("who", ["anonymous", "editor", "sysadmin"])
+def test_english_pages_show_no_vietnamese_interface_string(portal_url, sessions, values, content, who):
+    pages = list(_crawl(portal_url, sessions[who], who, values, prefix="/en"))
+    if who == "editor":
+        pages += _rejected_forms(portal_url, sessions[who], values, prefix="/en")
     leaks = {}
-    for path in page_paths:
-        response = requests.get(f"{portal_url}/en{path}", headers=headers, timeout=30)
-        found = sorted(text for text in _visible_strings(response.text) & VIETNAMESE if text not in content)
+    for path, strings in pages:
+        found = sorted(text for text in strings & VIETNAMESE if text not in content)
         if found:
             leaks[path] = found
     assert not leaks, leaks

@@ -54,10 +54,18 @@ TEMPLATES = {
 }
 
 
+def _all_ours() -> set[str]:
+    return {msgid for path in (SOURCES / "vi").glob("*.po") for msgid in _translated(polib.pofile(str(path)))}
+
+
 @pytest.mark.parametrize("domain", sorted(TEMPLATES))
 def test_every_msgid_has_a_vietnamese_translation(domain):
     wanted = {msgid for msgid in TEMPLATES[domain]() if msgid}
     ours = set(_translated(_ours(domain)))
+    if domain == "ckanext-binhduong":
+        # Our overrides of the extensions' templates keep the extensions' msgids (e.g. ckanext-harvest's
+        # search result texts); CKAN merges every catalogue into one, so their domain's file serves them.
+        ours |= _all_ours()
     missing = sorted(wanted - ours - CORE_TRANSLATED)
     share = 1 - len(missing) / len(wanted)
     assert not missing, f"{domain}: {share:.1%} translated; missing: {missing[:10]}"
