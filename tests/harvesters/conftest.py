@@ -13,6 +13,7 @@ import atexit
 import gzip
 import http.server
 import importlib.util
+import json
 import pathlib
 import shutil
 import socket
@@ -74,6 +75,8 @@ class SampleServer:
         self.root = root
         self.overrides: dict[str, tuple[int, str, bytes]] = {}
         self.requests: list[str] = []
+        # ArcGIS FeatureServer query endpoints: path -> (page builder, number of features, max page size)
+        self.feature_services: dict[str, tuple] = {}
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -100,6 +103,14 @@ class SampleServer:
                 if path in server.overrides:
                     status, content_type, body = server.overrides[path]
                     return self._send(status, body, content_type)
+                if path in server.feature_services:
+                    # resultOffset/resultRecordCount as an ArcGIS server reads them, capped at
+                    # its maxRecordCount (it then says exceededTransferLimit).
+                    page, total, max_count = server.feature_services[path]
+                    offset = int(query.get("resultOffset", 0))
+                    count = min(int(query.get("resultRecordCount", max_count)), max_count)
+                    return self._send(200, json.dumps(page(offset, count), ensure_ascii=False).encode(),
+                                      "application/json; charset=utf-8")
                 if path == "/redirect":
                     return self._send(302, b"", headers={"Location": query["to"]})
                 if path == "/loop":
@@ -163,9 +174,15 @@ class SampleServer:
         self.overrides["/" + path.lstrip("/")] = (status, content_type, body)
         return self.url(path)
 
+    def put_feature_service(self, path: str, page, total: int, max_count: int) -> str:
+        """Serve ``page(offset, count)`` (an ArcGIS query answer) at ``path``."""
+        self.feature_services["/" + path.lstrip("/")] = (page, total, max_count)
+        return self.url(path)
+
     def reset(self) -> None:
         self.overrides.clear()
         self.requests.clear()
+        self.feature_services.clear()
 
     def close(self) -> None:
         self.httpd.shutdown()
