@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Runs `ckan harvester run` on a timer: it starts the jobs whose harvest-source frequency
-# (daily, weekly, monthly) is due and marks finished jobs as done. Supervised by supervisord.
+# (daily, weekly, monthly) is due and marks finished jobs as done. On the same timer it runs
+# `ckan tracking update`, which folds the recorded page views and downloads into CKAN's
+# tracking summary, so the portal's download counts ("Lượt tải") lag by at most one interval.
+# The update holds var/run/tracking-update.lock (tests that run it take the same lock).
+# Supervised by supervisord.
 set -u
 ckan_bin="$1" ini="$2" interval="${3:-300}"
+lock="$(dirname "$ini")/run/tracking-update.lock"
+mkdir -p "$(dirname "$lock")"
 while true; do
   "$ckan_bin" -c "$ini" harvester run || echo "$(date -Is) harvester run failed (exit $?)" >&2
+  flock "$lock" "$ckan_bin" -c "$ini" tracking update >/dev/null \
+    || echo "$(date -Is) tracking update failed (exit $?)" >&2
   sleep "$interval"
 done

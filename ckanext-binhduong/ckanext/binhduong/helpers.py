@@ -6,12 +6,15 @@ from typing import Any, Callable
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.i18n import get_lang
 
-from ckanext.binhduong import indexing, places, vocabularies
+from ckanext.binhduong import downloads, indexing, places, vocabularies
 from ckanext.binhduong.logic.validators import parse_date
+from ckanext.binhduong.formatting import render_datetime  # noqa: F401 (a helper: dd/mm/yyyy on Vietnamese pages)
 
 __all__ = [
     "binhduong_portal_title", "bd_vocabulary_choices", "bd_unit_choices", "bd_units_described",
     "bd_facet_label_function", "bd_format_date", "bd_format_number", "bd_home_summary",
+    "render_datetime",
+    "bd_dataset_downloads", "bd_resource_downloads",
 ]
 
 # Facet fields whose values are vocabulary codes, shown to readers by label.
@@ -105,11 +108,12 @@ def bd_format_number(value: Any) -> str:
 
 
 def bd_home_summary() -> dict:
-    """The home page's live figures: one search with facets, as the public sees the catalogue."""
+    """The home page's live figures: one search (counts, theme tiles, newest datasets, and the
+    datasets with DataStore tables as a facet) and one SQL query (most downloaded)."""
     search = toolkit.get_action("package_search")(
         {"ignore_auth": False},
         {"q": "*:*", "rows": 6, "sort": "metadata_created desc", "include_private": False,
-         "facet.field": ["vocab_theme", "organization"], "facet.limit": -1},
+         "facet.field": ["vocab_theme", "organization", "res_extras_datastore_active"], "facet.limit": -1},
     )
     facets = search["search_facets"]
     lang = current_lang()
@@ -117,12 +121,36 @@ def bd_home_summary() -> dict:
     for item in sorted(facets.get("vocab_theme", {}).get("items", []), key=lambda item: -item["count"]):
         term = vocabularies.term("themes", item["name"])
         themes.append({"code": item["name"], "label": term.label(lang) if term else item["name"], "count": item["count"]})
-    tables = toolkit.get_action("package_search")(
-        {"ignore_auth": False}, {"q": "*:*", "rows": 0, "fq": "res_extras_datastore_active:true"})["count"]
+    # res_extras_* is a text field: a dataset with a DataStore table has the token "true".
+    tables = sum(item["count"] for item in facets.get("res_extras_datastore_active", {}).get("items", [])
+                 if item["name"] == "true")
     return {
         "datasets": search["count"],
         "agencies": len(facets.get("organization", {}).get("items", [])),
         "tables": tables,
         "themes": themes,
         "newest": search["results"],
+        "most_downloaded": downloads.most_downloaded(6),
     }
+
+
+def bd_dataset_downloads(pkg_dict: dict) -> dict:
+    """Downloads of a dataset: {"total": n, "resources": {resource id: n}}, once per request."""
+    cache_key = f"bd_downloads_{pkg_dict.get('id')}"
+    try:
+        cached = getattr(toolkit.g, cache_key, None)
+    except RuntimeError:
+        cached = None
+    if cached is not None:
+        return cached
+    per_resource = downloads.resource_downloads(pkg_dict.get("resources") or [])
+    result = {"total": sum(per_resource.values()), "resources": per_resource}
+    try:
+        setattr(toolkit.g, cache_key, result)
+    except RuntimeError:
+        pass
+    return result
+
+
+def bd_resource_downloads(pkg_dict: dict, resource_id: str) -> int:
+    return bd_dataset_downloads(pkg_dict)["resources"].get(resource_id, 0)

@@ -5,13 +5,23 @@ import ckan.plugins.toolkit as toolkit
 from flask import Blueprint
 
 from ckanext.binhduong import api_guide as guide
+from ckanext.binhduong import downloads, statistics
 
 __all__ = ["portal"]
 
 portal = Blueprint("binhduong", __name__)
+# Every download the portal serves is counted (downloads.py); an app-wide hook, so it sees
+# CKAN's own resource and DataStore routes.
+portal.after_app_request(downloads.record_download)
 
 
 @portal.route("/huong-dan-api")
 def api_guide():
     """Hướng dẫn sử dụng API: the API guide, in the page's language (also under /en/)."""
     return toolkit.render("api_guide/index.html", guide.page_context(toolkit.h.lang() or "vi"))
+
+
+@portal.route("/thong-ke")
+def statistics_page():
+    """Thống kê: the public catalogue by theme, agency, format and freshness (also under /en/)."""
+    return toolkit.render("statistics/index.html", statistics.page_context(toolkit.h.lang() or "vi"))
