@@ -77,8 +77,18 @@ install_solr() {
   write_stamp solr "$wanted"
 }
 
+# Browser libraries (Leaflet for the map view) pinned with their sha512 in
+# config/web-assets.txt, from the npm registry into git-ignored asset folders; the script
+# skips what is already there.
+install_web_assets() {
+  local log_file="$LOG_DIR/web-assets.log"
+  "$VENV/bin/python" "$ROOT/scripts/fetch_web_assets.py" >"$log_file" 2>&1 \
+    || { show_log_tail "$log_file"; die "Fetching the browser libraries failed (log: $log_file)"; }
+}
+
 mkdir -p "$VAR" "$LOG_DIR" "$STAMPS"
 check_toolchain
 install_debian_packages
 install_python_packages
 install_solr
+install_web_assets

@@ -1,0 +1,116 @@
+/* The bd_map resource view (map_view.py): GeoJSON or a DataStore table's points on a Leaflet
+ * map. Property values come from publishers, so they reach popups only through textContent,
+ * never as markup. The element gets data-state="ready" (with data-points) or
+ * data-state="problem" (with data-problem) when done, for people and tests alike. */
+ckan.module("bd-map", function () {
+  "use strict";
+
+  var POINT_STYLE = {radius: 7, color: "#0d4f6b", weight: 2, fillColor: "#1b8ab8", fillOpacity: 0.8,
+                     className: "bd-map-point"};
+  var SHAPE_STYLE = {color: "#0d4f6b", weight: 2, fillOpacity: 0.2};
+
+  function text(value) {
+    if (value === null || value === undefined) { return ""; }
+    if (typeof value === "object") { return JSON.stringify(value); }
+    return String(value);
+  }
+
+  function popupContent(properties) {
+    var table = document.createElement("table");
+    table.className = "table table-sm bd-map-popup";
+    Object.keys(properties).forEach(function (key) {
+      var row = table.insertRow();
+      var name = document.createElement("th");
+      name.scope = "row";
+      name.textContent = key;
+      row.appendChild(name);
+      row.insertCell().textContent = text(properties[key]);
+    });
+    return table;
+  }
+
+  function inWgs84(bounds) {
+    return bounds.isValid() && bounds.getSouth() >= -90 && bounds.getNorth() <= 90 &&
+      bounds.getWest() >= -180 && bounds.getEast() <= 180;
+  }
+
+  return {
+    initialize: function () {
+      var root = this.el[0];
+      var problem = root.getAttribute("data-problem");
+      if (problem) { this.fail(problem); return; }
+      if (typeof L === "undefined") { this.fail("error"); return; }
+      var inline = root.querySelector("script.bd-map-data");
+      var url = root.getAttribute("data-geojson-url");
+      var self = this;
+      if (inline) {
+        this.draw(JSON.parse(inline.textContent));
+      } else if (url) {
+        fetch(url, {credentials: "same-origin", headers: {"Accept": "application/geo+json, application/json"}})
+          .then(function (response) {
+            if (!response.ok) { throw new Error("HTTP " + response.status); }
+            return response.json();
+          })
+          .then(function (data) { self.draw(data); })
+          .catch(function (error) {
+            if (window.console) { window.console.warn("bd-map: cannot load " + url + ": " + error); }
+            self.fail("error");
+          });
+      } else {
+        this.fail("no_coordinates");
+      }
+    },
+
+    fail: function (problem) {
+      var root = this.el[0];
+      root.querySelectorAll(".bd-map-loading, .bd-map-canvas").forEach(function (element) { element.hidden = true; });
+      var message = root.querySelector('[data-bd-map-message="' + problem + '"]') ||
+        root.querySelector('[data-bd-map-message="error"]');
+      message.hidden = false;
+      root.setAttribute("data-state", "problem");
+      root.setAttribute("data-problem", problem);
+    },
+
+    draw: function (data) {
+      var root = this.el[0];
+      var points = 0;
+      var layer;
+      try {
+        layer = L.geoJSON(data, {
+          filter: function (feature) { return !feature || feature.type !== "Feature" || !!feature.geometry; },
+          pointToLayer: function (feature, latlng) { points += 1; return L.circleMarker(latlng, POINT_STYLE); },
+          style: function (feature) {
+            var type = feature && feature.geometry && feature.geometry.type;
+            return type === "Point" || type === "MultiPoint" ? POINT_STYLE : SHAPE_STYLE;
+          },
+          onEachFeature: function (feature, featureLayer) {
+            var properties = feature.properties;
+            if (properties && typeof properties === "object" && Object.keys(properties).length) {
+              featureLayer.bindPopup(function () { return popupContent(properties); }, {maxWidth: 360});
+            }
+          }
+        });
+      } catch (error) {
+        if (window.console) { window.console.warn("bd-map: not GeoJSON: " + error); }
+        this.fail("no_coordinates");
+        return;
+      }
+      if (!layer.getLayers().length || !inWgs84(layer.getBounds())) { this.fail("no_coordinates"); return; }
+
+      root.querySelector(".bd-map-loading").hidden = true;
+      var map = L.map(root.querySelector(".bd-map-canvas"), {zoomControl: false});
+      L.control.zoom({zoomInTitle: root.getAttribute("data-zoom-in") || "+",
+                      zoomOutTitle: root.getAttribute("data-zoom-out") || "-"}).addTo(map);
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+      var tileUrl = root.getAttribute("data-tile-url");
+      if (tileUrl) {
+        L.tileLayer(tileUrl, {attribution: root.getAttribute("data-tile-attribution") || "", maxZoom: 19}).addTo(map);
+      }
+      L.control.scale({imperial: false}).addTo(map);
+      layer.addTo(map);
+      map.fitBounds(layer.getBounds().pad(0.05), {maxZoom: 13});
+      root.setAttribute("data-points", String(points));
+      root.setAttribute("data-state", "ready");
+    }
+  };
+});

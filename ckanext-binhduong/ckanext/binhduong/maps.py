@@ -1,0 +1,96 @@
+"""What the `bd_map` resource view draws: which resources have geometry, which table columns
+hold coordinates, and a DataStore table's rows as GeoJSON points.
+
+Pure functions, no CKAN calls, so they are tested on their own (tests/test_map_view.py)."""
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from typing import Any, Iterable
+from urllib.parse import urlparse
+
+from ckanext.binhduong.charts import number
+
+GEOJSON_FORMATS = {"geojson", "geo+json", "application/geo+json", "application/vnd.geo+json"}
+
+# Column names that hold latitude / longitude, compared after normalise_column() and tried
+# in this order: Vietnamese first (vĩ độ / kinh độ), then the usual English names. Projected
+# columns (VN-2000 "toa_do_x/y" in metres) are deliberately not recognised: the map needs
+# WGS84 degrees, and VN-2000's X is the northing, an easy swap to get wrong.
+LATITUDE_NAMES = ("vi_do", "vido", "lat", "latitude")
+LONGITUDE_NAMES = ("kinh_do", "kinhdo", "lon", "lng", "long", "longitude")
+
+# DataStore's own columns, never shown in a popup.
+HIDDEN_COLUMNS = {"_id", "_full_text"}
+
+
+def normalise_column(name: str) -> str:
+    """'Vĩ độ' -> 'vi_do', 'Kinh-Độ ' -> 'kinh_do', 'LAT' -> 'lat'."""
+    text = unicodedata.normalize("NFD", str(name).strip().lower().replace("đ", "d"))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def _find(columns: Iterable[str], wanted: tuple[str, ...]) -> str | None:
+    by_normal_name: dict[str, str] = {}
+    for column in columns:
+        by_normal_name.setdefault(normalise_column(column), column)
+    return next((by_normal_name[name] for name in wanted if name in by_normal_name), None)
+
+
+def coordinate_columns(columns: Iterable[str], latitude: str | None = None,
+                       longitude: str | None = None) -> tuple[str, str] | None:
+    """The (latitude, longitude) columns of a table, or None when it has no such pair.
+
+    Columns named in the view's settings win; otherwise they are recognised by name
+    (LATITUDE_NAMES, LONGITUDE_NAMES, with or without diacritics, any case)."""
+    columns = [str(column) for column in columns if column not in HIDDEN_COLUMNS]
+    latitude = _find(columns, (normalise_column(latitude),)) if latitude else _find(columns, LATITUDE_NAMES)
+    longitude = _find(columns, (normalise_column(longitude),)) if longitude else _find(columns, LONGITUDE_NAMES)
+    if latitude and longitude and latitude != longitude:
+        return latitude, longitude
+    return None
+
+
+def is_geojson(resource: dict[str, Any]) -> bool:
+    """A resource whose format says GeoJSON, or whose address ends in .geojson."""
+    if (resource.get("format") or "").strip().lower() in GEOJSON_FORMATS:
+        return True
+    if (resource.get("mimetype") or "").strip().lower() in GEOJSON_FORMATS:
+        return True
+    path = urlparse(resource.get("url") or "").path
+    return os.path.splitext(path)[1].lower() == ".geojson"
+
+
+def coordinate(value: Any, limit: float) -> float | None:
+    """A cell as a coordinate in decimal degrees (10.99 or 10,99), or None when it is not one."""
+    result = number(value)
+    if result is None or not math.isfinite(result) or abs(result) > limit:
+        return None
+    return result
+
+
+def _cell(value: Any) -> Any:
+    # Popups show text; numbers and booleans stay as the DataStore returns them.
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def records_to_features(records: Iterable[dict[str, Any]], latitude: str,
+                        longitude: str) -> tuple[dict[str, Any], int]:
+    """A GeoJSON FeatureCollection of the rows with usable coordinates, and how many rows were
+    left out because a coordinate was missing, unreadable or out of range. (0, 0) counts as
+    unusable: it is what an empty numeric cell often becomes."""
+    features, skipped = [], 0
+    for record in records:
+        lat, lon = coordinate(record.get(latitude), 90), coordinate(record.get(longitude), 180)
+        if lat is None or lon is None or (lat == 0 and lon == 0):
+            skipped += 1
+            continue
+        properties = {key: _cell(value) for key, value in record.items() if key not in HIDDEN_COLUMNS}
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                         "properties": properties})
+    return {"type": "FeatureCollection", "features": features}, skipped

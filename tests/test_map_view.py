@@ -1,0 +1,70 @@
+"""The map view's pure functions (ckanext/binhduong/maps.py): which resources it shows, which
+columns hold coordinates, and table rows as GeoJSON points."""
+from __future__ import annotations
+
+import json
+
+from ckanext.binhduong import maps
+
+
+def test_coordinate_columns_are_recognised_in_vietnamese_and_english():
+    assert maps.coordinate_columns(["_id", "ma_tram", "vi_do", "kinh_do"]) == ("vi_do", "kinh_do")
+    assert maps.coordinate_columns(["name", "lat", "lon"]) == ("lat", "lon")
+    assert maps.coordinate_columns(["Latitude", "Longitude", "x"]) == ("Latitude", "Longitude")
+    assert maps.coordinate_columns(["Vĩ độ", "Kinh độ"]) == ("Vĩ độ", "Kinh độ")
+    assert maps.coordinate_columns(["LAT", "LNG"]) == ("LAT", "LNG")
+    # Vietnamese names win over English ones when a table has both.
+    assert maps.coordinate_columns(["lat", "lon", "vi_do", "kinh_do"]) == ("vi_do", "kinh_do")
+
+
+def test_tables_without_a_full_pair_have_no_coordinate_columns():
+    assert maps.coordinate_columns(["ma_xa", "ten_xa", "so_tram"]) is None
+    assert maps.coordinate_columns(["vi_do", "ten"]) is None
+    assert maps.coordinate_columns([]) is None
+    # Projected VN-2000 columns are not taken for degrees.
+    assert maps.coordinate_columns(["toa_do_x", "toa_do_y"]) is None
+
+
+def test_columns_named_in_the_view_win_over_recognition():
+    columns = ["vi_do", "kinh_do", "y_wgs84", "x_wgs84"]
+    assert maps.coordinate_columns(columns, "y_wgs84", "x_wgs84") == ("y_wgs84", "x_wgs84")
+    assert maps.coordinate_columns(columns, "khong_co", "x_wgs84") is None
+
+
+def test_geojson_resources_by_format_mimetype_or_address():
+    assert maps.is_geojson({"format": "GeoJSON", "url": "http://example.org/a"})
+    assert maps.is_geojson({"format": "", "mimetype": "application/geo+json", "url": ""})
+    assert maps.is_geojson({"format": "", "url": "https://example.org/tram.GeoJSON?v=2"})
+    assert not maps.is_geojson({"format": "CSV", "url": "https://example.org/tram.csv"})
+    assert not maps.is_geojson({"format": "JSON", "url": "https://example.org/geojson/tram.json"})
+
+
+def test_rows_become_points_and_unusable_rows_are_counted():
+    records = [
+        {"_id": 1, "ma_tram": "A", "vi_do": "10.995089", "kinh_do": "106.657617"},
+        {"_id": 2, "ma_tram": "B", "vi_do": "11,356916", "kinh_do": "106,611447"},  # decimal comma
+        {"_id": 3, "ma_tram": "C", "vi_do": "", "kinh_do": "106.6"},
+        {"_id": 4, "ma_tram": "D", "vi_do": "106.6", "kinh_do": "10.9"},          # swapped: lat > 90 is refused
+        {"_id": 5, "ma_tram": "E", "vi_do": "0", "kinh_do": "0"},
+        {"_id": 6, "ma_tram": "F", "vi_do": "không rõ", "kinh_do": "106.6"},
+    ]
+    collection, skipped = maps.records_to_features(records, "vi_do", "kinh_do")
+    assert skipped == 4
+    assert [feature["geometry"]["coordinates"] for feature in collection["features"]] == [
+        [106.657617, 10.995089], [106.611447, 11.356916]]
+    assert collection["features"][0]["properties"] == {"ma_tram": "A", "vi_do": "10.995089", "kinh_do": "106.657617"}
+
+
+def test_property_values_stay_data():
+    records = [{"lat": 11.0, "lon": 106.7, "ten": "</script><script>alert(1)</script>", "ngay": object()}]
+    collection, _ = maps.records_to_features(records, "lat", "lon")
+    properties = collection["features"][0]["properties"]
+    assert properties["ten"] == "</script><script>alert(1)</script>"  # escaped where it is rendered
+    assert isinstance(properties["ngay"], str)
+    json.dumps(collection)  # every value is JSON-serialisable
+
+
+def test_normalised_column_names():
+    assert maps.normalise_column(" Vĩ Độ ") == "vi_do"
+    assert maps.normalise_column("Kinh-độ") == "kinh_do"
+    assert maps.normalise_column("LATITUDE") == "latitude"
