@@ -63,6 +63,7 @@ from ckanext.binhduong.dcat.common import (
     _phone_uri,
     _wkt_box,
     _wkt_point,
+    dcat_ap_version,
 )
 from ckanext.binhduong.dcat.parse import DCATParsingMixin
 
@@ -83,11 +84,15 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
         # fetched) lives on the graph, so it is gone with the page and never goes stale.
         state = getattr(self.g, "_binhduong_dcat", None)
         if state is None:
-            state = {"described": set(), "refs": {}, "organizations": {}}
+            state = {"described": set(), "refs": {}, "organizations": {}, "ap_version": dcat_ap_version()}
             setattr(self.g, "_binhduong_dcat", state)
             for prefix, namespace in (("eli", ELI), ("prov", PROV), ("dcatap", DCATAP), ("skos", SKOS)):
                 self.g.bind(prefix, namespace)
         return state
+
+    def _ap2(self) -> bool:
+        """Serialising for DCAT-AP 2.1.1 (``?profiles=euro_dcat_ap_2``) rather than 3."""
+        return self._state()["ap_version"] == 2
 
     def _memo(self, key, build):
         """The node for key, described in the graph by build() the first time only."""
@@ -396,7 +401,8 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
                 continue
             url = (item.get("url") or "").strip()
             node = CleanedURIRef(url) if url else BNode()
-            if url and "/eli/" in url:
+            # dcatap:applicableLegislation is DCAT-AP 3 (and HVD); DCAT-AP 2 has dct:relation.
+            if url and "/eli/" in url and not self._ap2():
                 g.add((ref, DCATAP.applicableLegislation, node))
                 g.add((node, RDF.type, ELI.LegalResource))
             else:
@@ -429,7 +435,7 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
         g.add((source, DCT.title, Literal(d.get("title") or source_url)))
         g.add((source, DCT.description, Literal(d.get("notes") or d.get("title") or source_url)))
         content_hash = self._get_dataset_value(d, "harvest_content_hash")
-        if content_hash and SHA256_HEX.match(str(content_hash)):
+        if content_hash and SHA256_HEX.match(str(content_hash)) and not self._ap2():
             checksum = BNode()
             g.add((source, SPDX.checksum, checksum))
             self._checksum(checksum, content_hash)
@@ -491,8 +497,9 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
         # DCAT-AP allows one checksum and it must name its algorithm: our `sha256` field.
         # CKAN's `hash` is whatever the last writer put there (xloader: an MD5), so it is
         # used only when it can only be a SHA-256 (64 hex digits, from before the field).
+        # DCAT-AP 2.1.1 admits SHA-1 alone, which we do not keep: no checksum there.
         digest = res.get("sha256") or res.get("hash")
-        if digest and SHA256_HEX.match(str(digest)):
+        if digest and SHA256_HEX.match(str(digest)) and not self._ap2():
             checksum = BNode()
             g.add((ref, SPDX.checksum, checksum))
             self._checksum(checksum, digest)
