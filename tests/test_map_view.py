@@ -68,3 +68,10 @@ def test_normalised_column_names():
     assert maps.normalise_column(" Vĩ Độ ") == "vi_do"
     assert maps.normalise_column("Kinh-độ") == "kinh_do"
     assert maps.normalise_column("LATITUDE") == "latitude"
+
+
+def test_the_table_column_order_travels_with_the_points():
+    records = [{"_id": 1, "ma_tram": "A", "vi_do": "11", "kinh_do": "106.6", "nha_mang": "B"}]
+    collection, _ = maps.records_to_features(records, "vi_do", "kinh_do",
+                                             columns=["_id", "ma_tram", "vi_do", "kinh_do", "nha_mang"])
+    assert collection["columns"] == ["ma_tram", "vi_do", "kinh_do", "nha_mang"]

@@ -238,3 +238,29 @@ def test_csv_with_coordinates_gets_its_map_view_once_loaded(portal_api, maps):
         f"MAU-{index},{lat},{lon}\n" for index, (_, lat, lon) in enumerate(SAMPLE_POINTS, 1)))
     assert sorted(_view_types(portal_api, vietnamese_csv)) == ["bd_map", "datatables_view"]
     assert maps["views_of_plain_csv"] == ["datatables_view"]
+
+
+def test_starter_catalogue_bts_sample_is_on_the_map(page, portal_url, anonymous_api):
+    """The seed's sample BTS list (vi_do/kinh_do columns) gets its map once xloader has loaded it."""
+    seed_csv = ROOT / "seed_datasets" / "data" / "danh-muc-tram-bts-du-lieu-mau.csv"
+    with seed_csv.open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        stations = [row for row in reader if row["vi_do"] and row["kinh_do"]]
+    resource = anonymous_api.action.package_show(id="danh-muc-tram-bts-du-lieu-mau")["resources"][0]
+    deadline, views = time.monotonic() + 180, []
+    while time.monotonic() < deadline:
+        views = [view for view in anonymous_api.action.resource_view_list(id=resource["id"]) if view["view_type"] == "bd_map"]
+        if views:
+            break
+        time.sleep(2)
+    assert len(views) == 1, "the seed BTS list has no map view"
+    _open(page, portal_url, {**resource, "map_view_id": views[0]["id"]})
+    _wait_for_map(page)
+    points = page.locator(".bd-map-view path.bd-map-point")
+    expect(points).to_have_count(len(stations))
+    points.first.click()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("MAU-BTS-")
+    # The popup lists the values in the table's column order.
+    assert page.locator(".leaflet-popup-content th").all_inner_texts() == reader.fieldnames
+    page.wait_for_timeout(400)
+    page.screenshot(path=SCREENSHOTS / "5-seed-bts-sample.png", full_page=True)

@@ -63,7 +63,8 @@ def _table_features(context: dict, resource: dict, view: dict) -> dict[str, Any]
     except (toolkit.ObjectNotFound, toolkit.ValidationError, toolkit.NotAuthorized) as error:
         log.warning("Map %s: cannot read the table: %s", view.get("id"), error)
         return {"map_problem": "error"}
-    collection, skipped = maps.records_to_features(result["records"], *columns)
+    collection, skipped = maps.records_to_features(result["records"], *columns,
+                                                   columns=[field["id"] for field in result.get("fields", [])])
     if not collection["features"]:
         return {"map_problem": "no_coordinates"}
     return {"map_features": collection, "map_skipped": skipped, "map_rows_read": len(result["records"]),

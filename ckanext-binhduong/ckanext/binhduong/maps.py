@@ -79,11 +79,14 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def records_to_features(records: Iterable[dict[str, Any]], latitude: str,
-                        longitude: str) -> tuple[dict[str, Any], int]:
+def records_to_features(records: Iterable[dict[str, Any]], latitude: str, longitude: str,
+                        columns: Iterable[str] = ()) -> tuple[dict[str, Any], int]:
     """A GeoJSON FeatureCollection of the rows with usable coordinates, and how many rows were
     left out because a coordinate was missing, unreadable or out of range. (0, 0) counts as
-    unusable: it is what an empty numeric cell often becomes."""
+    unusable: it is what an empty numeric cell often becomes.
+
+    `columns` (the table's column order) is kept as the collection's foreign member
+    "columns", so popups list a row's values in the table's order (JSON objects have none)."""
     features, skipped = [], 0
     for record in records:
         lat, lon = coordinate(record.get(latitude), 90), coordinate(record.get(longitude), 180)
@@ -93,4 +96,8 @@ def records_to_features(records: Iterable[dict[str, Any]], latitude: str,
         properties = {key: _cell(value) for key, value in record.items() if key not in HIDDEN_COLUMNS}
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
                          "properties": properties})
-    return {"type": "FeatureCollection", "features": features}, skipped
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    order = [str(column) for column in columns if column not in HIDDEN_COLUMNS]
+    if order:
+        collection["columns"] = order
+    return collection, skipped

@@ -15,10 +15,12 @@ ckan.module("bd-map", function () {
     return String(value);
   }
 
-  function popupContent(properties) {
+  function popupContent(properties, order) {
     var table = document.createElement("table");
     table.className = "table table-sm bd-map-popup";
-    Object.keys(properties).forEach(function (key) {
+    var keys = (order || []).filter(function (key) { return Object.prototype.hasOwnProperty.call(properties, key); });
+    Object.keys(properties).forEach(function (key) { if (keys.indexOf(key) < 0) { keys.push(key); } });
+    keys.forEach(function (key) {
       var row = table.insertRow();
       var name = document.createElement("th");
       name.scope = "row";
@@ -75,6 +77,7 @@ ckan.module("bd-map", function () {
       var root = this.el[0];
       var points = 0;
       var layer;
+      var order = data && Array.isArray(data.columns) ? data.columns : null;
       try {
         layer = L.geoJSON(data, {
           filter: function (feature) { return !feature || feature.type !== "Feature" || !!feature.geometry; },
@@ -86,7 +89,7 @@ ckan.module("bd-map", function () {
           onEachFeature: function (feature, featureLayer) {
             var properties = feature.properties;
             if (properties && typeof properties === "object" && Object.keys(properties).length) {
-              featureLayer.bindPopup(function () { return popupContent(properties); }, {maxWidth: 360});
+              featureLayer.bindPopup(function () { return popupContent(properties, order); }, {maxWidth: 360});
             }
           }
         });
