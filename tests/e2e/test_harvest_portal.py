@@ -291,8 +291,8 @@ def _purge(api, organization, source, names) -> None:
         attempt(f"purge {name}", "dataset_purge", id=dataset["id"])
     if source is not None:
         attempt("clear source", "harvest_source_clear", id=source["id"])      # jobs, objects, errors
-        attempt("delete source", "harvest_source_delete", id=source["id"])    # marks the source inactive
-        attempt("purge source", "dataset_purge", id=source["id"])
+        # ckanext-harvest has no action removing the harvest_source row: ours does.
+        attempt("purge source", "binhduong_harvest_source_purge", id=source["id"])
     if organization is not None:
         attempt("purge organization", "organization_purge", id=organization["id"])
     assert not problems, "Clean-up left things behind:\n" + "\n".join(problems)

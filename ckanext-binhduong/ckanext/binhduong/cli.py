@@ -36,3 +36,37 @@ def seed(dry_run: bool, source: str | None):
     for kind in ("organizations", "datasets"):
         counts = {outcome: len(names) for outcome, names in report[kind].items()}
         click.echo(f"{kind}: {json.dumps(counts)}" + (" (dry run)" if dry_run else ""))
+
+
+def _print_purge(report: dict) -> None:
+    click.echo(f"{report['id']}  {report['title'] or ''}  <{report['url']}>: jobs {report['jobs']}, "
+               f"objects {report['objects']}, object errors {report['object_errors']}, gather errors "
+               f"{report['gather_errors']}; datasets kept {report['datasets_kept']}")
+
+
+@binhduong.command("harvest-source-purge")
+@click.argument("source")
+@click.option("--dry-run", is_flag=True, help="Report what would be removed, remove nothing.")
+def harvest_source_purge(source: str, dry_run: bool):
+    """Remove a harvest source for good (jobs, objects, errors, the source); keep its datasets."""
+    try:
+        report = toolkit.get_action("binhduong_harvest_source_purge")(
+            _sysadmin_context(), {"id": source, "dry_run": dry_run})
+    except toolkit.ObjectNotFound:
+        click.secho(f"No harvest source {source!r}", fg="red", err=True)
+        sys.exit(1)
+    except toolkit.ValidationError as error:
+        click.secho(f"Not purged: {error.error_dict}", fg="red", err=True)
+        sys.exit(1)
+    _print_purge(report)
+    click.echo("dry run: nothing removed" if dry_run else "purged")
+
+
+@binhduong.command("harvest-source-purge-orphans")
+@click.option("--dry-run", is_flag=True, help="List them, remove nothing.")
+def harvest_source_purge_orphans(dry_run: bool):
+    """Remove harvest_source rows whose source dataset was purged (and their jobs, objects, errors)."""
+    result = toolkit.get_action("binhduong_harvest_source_purge_orphans")(_sysadmin_context(), {"dry_run": dry_run})
+    for report in result["sources"]:
+        _print_purge(report)
+    click.echo(f"{len(result['sources'])} orphaned source(s)" + (" (dry run: nothing removed)" if dry_run else " purged"))

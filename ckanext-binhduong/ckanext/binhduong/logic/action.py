@@ -13,10 +13,14 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.binhduong import seed
 from ckanext.binhduong.dcat.visibility import dcat_catalog_search, dcat_catalog_show, dcat_datasets_list
 from ckanext.binhduong.logic import schema
+from ckanext.binhduong.logic.harvest_sources import (
+    binhduong_harvest_source_purge, binhduong_harvest_source_purge_orphans,
+)
 
 # The dcat_* entries chain ckanext-dcat's catalogue actions (which check access themselves)
 # to keep non-public datasets out of the catalogue: see dcat/visibility.py.
-__all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_catalog_search", "dcat_datasets_list"]
+__all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_catalog_search", "dcat_datasets_list",
+           "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans"]
 
 log = logging.getLogger(__name__)
 

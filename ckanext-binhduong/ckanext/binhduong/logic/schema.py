@@ -15,6 +15,21 @@ def seed_catalogue_schema() -> dict:
     }
 
 
+def harvest_source_purge_schema() -> dict:
+    return {
+        "id": [toolkit.get_validator("not_empty"), toolkit.get_validator("unicode_safe")],
+        "dry_run": [toolkit.get_validator("ignore_missing"), toolkit.get_validator("boolean_validator")],
+        "__extras": [_refuse_extras],
+    }
+
+
+def harvest_source_purge_orphans_schema() -> dict:
+    return {
+        "dry_run": [toolkit.get_validator("ignore_missing"), toolkit.get_validator("boolean_validator")],
+        "__extras": [_refuse_extras],
+    }
+
+
 def _refuse_extras(key, data, errors, context):
     extras = data.get(key) or {}
     if extras:
