@@ -25,6 +25,12 @@ def stored_codes(value: Any) -> list[str]:
 
 
 def enrich_index(pkg_dict: dict) -> dict:
+    if pkg_dict.get("type") == "harvest":
+        # ckanext-harvest fills source_type, config and status from its own tables when a
+        # source is shown. A validated copy cached in the index can predate those rows
+        # (`ckan harvester run-test` then failed with KeyError: 'source_type'), so a harvest
+        # source is always validated afresh by package_show.
+        pkg_dict.pop("validated_data_dict", None)
     themes = stored_codes(pkg_dict.get("theme"))
     pkg_dict["vocab_theme"] = themes
     pkg_dict["vocab_theme_labels"] = [
