@@ -11,18 +11,35 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong import seed
-from ckanext.binhduong.dcat.visibility import dcat_catalog_search, dcat_catalog_show, dcat_datasets_list
+from ckanext.binhduong.dcat import cached_catalogue, visibility
+from ckanext.binhduong.dcat.visibility import dcat_catalog_search, dcat_datasets_list
 from ckanext.binhduong.logic import schema
 from ckanext.binhduong.logic.harvest_sources import (
     binhduong_harvest_source_purge, binhduong_harvest_source_purge_orphans,
 )
 
 # The dcat_* entries chain ckanext-dcat's catalogue actions (which check access themselves)
-# to keep non-public datasets out of the catalogue: see dcat/visibility.py.
+# to keep non-public datasets out of the catalogue: see dcat/visibility.py. The catalogue
+# itself is served from stored per-dataset Turtle where it can be: dcat/cached_catalogue.py.
 __all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_catalog_search", "dcat_datasets_list",
            "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans"]
 
 log = logging.getLogger(__name__)
+
+
+@toolkit.chained_action
+@toolkit.side_effect_free
+def dcat_catalog_show(up_func, context, data_dict):
+    """ckanext-dcat's catalogue page, public datasets only; Turtle pages of the configured
+    profiles come from the DCAT cache (keyset paging, per-dataset Turtle), the rest from
+    ckanext-dcat. Checks access like the action it chains (``dcat_catalog_show``)."""
+
+    def serve(context, data_dict):
+        if cached_catalogue.serves(data_dict):
+            return cached_catalogue.catalog_show(context, data_dict)
+        return up_func(context, data_dict)
+
+    return visibility.dcat_catalog_show(serve, context, data_dict)
 
 
 def _validate(data_dict: dict, action_schema: dict, context: dict) -> dict:
