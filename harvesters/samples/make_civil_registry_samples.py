@@ -181,8 +181,10 @@ def events_xlsx(rows: list[dict[str, str]]) -> bytes:
     sheet.append(HEADER)
     for row in rows:
         values = [row[column] for column in HEADER]
-        registered = dt.datetime.strptime(row["Ngày đăng ký"], "%d/%m/%Y")
-        values[HEADER.index("Ngày đăng ký")] = registered  # a typed date cell, as Excel keeps it
+        try:  # a typed date cell, as Excel keeps it (a malformed one stays text)
+            values[HEADER.index("Ngày đăng ký")] = dt.datetime.strptime(row["Ngày đăng ký"], "%d/%m/%Y")
+        except ValueError:
+            pass
         if row["Nơi đăng ký"].isdigit():
             values[HEADER.index("Nơi đăng ký")] = int(row["Nơi đăng ký"])
         sheet.append(values)
