@@ -118,3 +118,19 @@ def test_same_record_ignores_only_the_made_up_name():
     assert not same_record(json.dumps(_record()), json.dumps(_record(notes="Khác.")))
     assert not same_record(None, json.dumps(_record()))
     assert not same_record("not json", "not json")
+
+
+def test_a_new_copy_is_named_from_its_title_with_the_vietnamese_letters_folded(harvested):
+    # CKAN's munging, which the gather stage uses, gives "im-wifi-cong-cng" here.
+    dataset = _record(title="Điểm wifi công cộng (dữ liệu mẫu)", name="im-wifi-cong-cng-d-liu-mu")
+    DCATHarvestHooks().before_create(None, dataset, {})
+    assert dataset["name"] == "diem-wifi-cong-cong-du-lieu-mau"
+
+
+def test_a_taken_name_gets_the_next_number(harvested):
+    taken = harvested["dataset"]  # named "ban-sao-wifi"
+    call_action("package_create", context={"user": factories.Sysadmin()["name"]},
+                **valid_dataset(taken["owner_org"], name="ban-sao-wifi-2"))
+    dataset = _record(title="Bản sao wifi")
+    DCATHarvestHooks().before_create(None, dataset, {})
+    assert dataset["name"] == "ban-sao-wifi-3"

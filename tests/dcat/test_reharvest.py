@@ -274,6 +274,14 @@ def test_first_job_copies_the_catalogue_into_the_organization_valid_for_our_sche
 
 
 @NEEDS_HOOKS
+def test_the_copies_are_named_from_their_titles(portal_api, harvest, first_job):
+    # Not CKAN's munging, which drops Vietnamese letters ("im-wifi-cong-cng-d-liu-mu").
+    harvested = copies(portal_api, harvest)
+    assert harvested["wifi"]["name"].startswith("diem-wifi-cong-cong-du-lieu-mau")
+    assert harvested["bts"]["name"].startswith("tram-thu-phat-song-di-dong-bts-du-lieu-mau")
+
+
+@NEEDS_HOOKS
 def test_a_second_job_on_the_unchanged_catalogue_changes_nothing(portal_api, harvest, first_job):
     before = snapshot(portal_api, copies(portal_api, harvest))
 

@@ -17,6 +17,11 @@ the gather stage makes one up from the title for every record, and the import ke
 existing dataset's name anyway.
 
 A dataset edited on our side after its import keeps the edit until its source changes.
+
+A new copy is also named the way our own datasets are: the gather stage names it with CKAN's
+munging, which drops Vietnamese letters ("Điểm wifi công cộng" → ``im-wifi-cong-cng``);
+``before_create`` names it from the title with the diacritics folded
+(``diem-wifi-cong-cong``), with a number appended when the name is taken.
 """
 from __future__ import annotations
 
@@ -26,12 +31,13 @@ import logging
 from ckan import model
 from ckanext.harvest.model import HarvestObject
 
-__all__ = ["DCATHarvestHooks", "previous_import", "same_record"]
+__all__ = ["DCATHarvestHooks", "free_name", "previous_import", "same_record"]
 
 log = logging.getLogger(__name__)
 
 # Keys of the gathered dict that do not come from the source record.
 NOT_FROM_THE_SOURCE = frozenset({"name"})
+NAME_LENGTH = 90  # CKAN allows 100; room for a "-<n>" suffix
 
 
 def _record(content: str | None) -> dict | None:
@@ -65,6 +71,21 @@ def previous_import(harvest_object, package_id: str):
     )
 
 
+def free_name(title: str) -> str | None:
+    """A dataset name from title, Vietnamese letters folded, not used by any dataset yet."""
+    # Imported here: the harvesters package loads pandas, which the web process need not.
+    from ckanext.binhduong.harvesters.values import slugify
+
+    base = slugify(title, max_length=NAME_LENGTH)
+    if len(base) < 2:
+        return None
+    name, number = base, 1
+    while model.Session.query(model.Package.id).filter(model.Package.name == name).first() is not None:
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
 class DCATHarvestHooks:
     """``IDCATRDFHarvester`` hooks of the binhduong plugin (mixed into it; the other hooks keep
     the interface's pass-through defaults)."""
@@ -83,3 +104,8 @@ class DCATHarvestHooks:
         log.info("Harvest object %s: dataset %s unchanged at its source; not updated",
                  harvest_object.id, package_id)
         dataset_dict.clear()
+
+    def before_create(self, harvest_object, dataset_dict, temp_dict):
+        name = free_name(dataset_dict.get("title") or "")
+        if name:
+            dataset_dict["name"] = name
