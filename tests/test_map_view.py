@@ -56,12 +56,14 @@ def test_rows_become_points_and_unusable_rows_are_counted():
 
 
 def test_property_values_stay_data():
-    records = [{"lat": 11.0, "lon": 106.7, "ten": "</script><script>alert(1)</script>", "ngay": object()}]
+    records = [{"lat": 11.0, "lon": 106.7, "ten": "</script><script>alert(1)</script>", "ngay": object(),
+                "gia_tri": float("nan")}]
     collection, _ = maps.records_to_features(records, "lat", "lon")
     properties = collection["features"][0]["properties"]
     assert properties["ten"] == "</script><script>alert(1)</script>"  # escaped where it is rendered
     assert isinstance(properties["ngay"], str)
-    json.dumps(collection)  # every value is JSON-serialisable
+    assert properties["gia_tri"] == "nan"
+    json.dumps(collection, allow_nan=False)  # every value is strict JSON
 
 
 def test_normalised_column_names():

@@ -73,7 +73,10 @@ def coordinate(value: Any, limit: float) -> float | None:
 
 
 def _cell(value: Any) -> Any:
-    # Popups show text; numbers and booleans stay as the DataStore returns them.
+    # Popups show text; numbers and booleans stay as the DataStore returns them, except the
+    # non-finite floats JSON cannot carry.
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)

@@ -46,7 +46,9 @@ ckan.module("bd-map", function () {
       var url = root.getAttribute("data-geojson-url");
       var self = this;
       if (inline) {
-        this.draw(JSON.parse(inline.textContent));
+        var data;
+        try { data = JSON.parse(inline.textContent); } catch (error) { this.fail("error"); return; }
+        this.draw(data);
       } else if (url) {
         fetch(url, {credentials: "same-origin", headers: {"Accept": "application/geo+json, application/json"}})
           .then(function (response) {
