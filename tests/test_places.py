@@ -35,7 +35,8 @@ def _new(level: str) -> list[places.AdminUnit]:
 
 def test_binh_duong_has_one_province_nine_districts_and_91_communes():
     provinces = _legacy("province")
-    assert [(u.code, u.name, u.short_name) for u in provinces] == [("74", "Tỉnh Bình Dương", "Bình Dương")]
+    assert [(u.code, u.name, u.short_name) for u in provinces] == [
+        ("74", "Tỉnh Bình Dương", "Bình Dương"), ("70", "Tỉnh Bình Phước", "Bình Phước")]
     districts = _legacy("district")
     assert {u.code: u.short_name for u in districts} == DISTRICTS
     assert all(u.parent == "74" for u in districts)
@@ -90,10 +91,25 @@ def test_all_units_order():
         expected.append(district)
         expected += sorted((u.code for u in units if u.parent == district), key=int)
     assert legacy_part == expected
-    new_part = codes[codes.index("2025/79") + 1:]
+    new_part = codes[codes.index("2025/79") + 1:codes.index("2025/79") + 1 + 36]
     assert new_part == sorted(new_part, key=lambda c: int(c.split("/")[1]))
-    assert len(codes) == 1 + 9 + 91 + 1 + 36
+    # then Bình Phước and the 2025 province that absorbed it, at province level only
+    assert codes[codes.index("2025/79") + 1 + 36:] == ["70", "2025/75"]
+    assert len(codes) == 1 + 9 + 91 + 1 + 36 + 2
     assert len(set(codes)) == len(codes)
+
+
+def test_binh_phuoc_is_a_province_of_its_own_now_part_of_dong_nai():
+    binh_phuoc = places.get_unit("70")
+    assert (binh_phuoc.name, binh_phuoc.level, binh_phuoc.legacy, binh_phuoc.parent) == \
+        ("Tỉnh Bình Phước", "province", True, None)
+    assert places.find_by_name("tinh Binh Phuoc") == binh_phuoc
+    assert [u.code for u in places.successors("70")] == ["2025/75"]
+    assert places.get_unit("2025/75").name == "Tỉnh Đồng Nai"
+    # Bình Phước lies north of Bình Dương; their boxes touch at most.
+    west, south, east, north = binh_phuoc.bbox
+    assert south > places.get_unit("74").bbox[1] and north > places.get_unit("74").bbox[3]
+    assert not [u for u in places.all_units() if u.parent == "70"]
 
 
 def test_units_are_loaded_once():

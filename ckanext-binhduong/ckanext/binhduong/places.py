@@ -27,6 +27,9 @@ from typing import Any, Iterable
 log = logging.getLogger(__name__)
 
 PROVINCE_CODE = "74"
+# Other provinces the catalogue has data about, at province level only: Bình Phước (its
+# digital-transformation ranking is in the province's articles, shared/seeds/).
+OTHER_PROVINCE_CODES = ("70",)
 NEW_PREFIX = "2025/"
 
 _LEVEL_RANK = {"province": 0, "district": 1, "commune": 2}
@@ -159,6 +162,14 @@ def _catalogue() -> _Catalogue:
             connection,
             "SELECT DISTINCT provinceKey, provinceBounds FROM admin_units_legacy",
         )
+        other_rows = []
+        for code in OTHER_PROVINCE_CODES:
+            old = _rows(connection, "SELECT * FROM admin_units_legacy WHERE provinceCode = ? LIMIT 1", [code])
+            if not old:
+                raise RuntimeError(f"vietnamadminunits has no legacy province {code}")
+            new_key = next((new for new, olds in converter["DICT_PROVINCE"].items() if old[0]["provinceKey"] in olds), None)
+            new = _rows(connection, "SELECT * FROM admin_units WHERE provinceKey = ? LIMIT 1", [new_key]) if new_key else []
+            other_rows.append((old[0], new[0] if new else None, new_key))
     finally:
         connection.close()
     if not new_rows:
@@ -318,6 +329,29 @@ def _catalogue() -> _Catalogue:
         )
 
     successors: dict[str, tuple[str, ...]] = {province.code: (city.code,)}
+    for old, new, new_key in other_rows:
+        other = AdminUnit(
+            code=old["provinceCode"], gso_code=old["provinceCode"], name=old["province"],
+            short_name=old["provinceShort"], level="province", legacy=True, parent=None,
+            latitude=old["provinceLat"], longitude=old["provinceLon"], bbox=_parse_bounds(old["provinceBounds"]))
+        units.append(other)
+        add_names(other, [old["provinceKey"], old["provinceShortKey"], *_json_list(old["provinceAlias"]),
+                          *_json_list(old["provinceKeywords"])])
+        if new is None:
+            log.warning("The converter maps province %s to no 2025 province", old["provinceCode"])
+            continue
+        new_code = NEW_PREFIX + new["provinceCode"]
+        if new_code not in {u.code for u in units}:
+            absorbed = set(converter["DICT_PROVINCE"][new_key])
+            today = AdminUnit(
+                code=new_code, gso_code=new["provinceCode"], name=new["province"], short_name=new["provinceShort"],
+                level="province", legacy=False, parent=None, latitude=new["provinceLat"],
+                longitude=new["provinceLon"],
+                bbox=_union(_parse_bounds(r["provinceBounds"]) for r in merged_bounds if r["provinceKey"] in absorbed))
+            units.append(today)
+            add_names(today, [new["provinceKey"], new["provinceShortKey"], *_json_list(new["provinceAlias"]),
+                              *_json_list(new["provinceKeywords"])])
+        successors[other.code] = (new_code,)
     for code, keys in new_keys_of.items():
         rows = [new_row(k) for k in keys]
         successors[code] = tuple(NEW_PREFIX + r["wardCode"] for r in rows if r is not None)
