@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from ckanext.binhduong import places
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
@@ -111,6 +113,19 @@ def test_identifiers_are_never_reused(sysadmin, organization):
     call_action("dataset_purge", context={"user": sysadmin["name"]}, id=first["id"])
     second = create(sysadmin, organization, name=first["name"])
     assert second["identifier"] != first["identifier"]
+
+
+def test_a_derived_extent_follows_the_units_and_a_drawn_one_stays(sysadmin, organization):
+    derived = create(sysadmin, organization, spatial_units=["74"])
+    assert json.loads(derived["spatial"]) == places.extent(["74"])
+    # An update sends back what package_show gave, the stored extent included.
+    updated = call_action("package_update", context={"user": sysadmin["name"]}, **{**derived, "spatial_units": ["70"]})
+    assert json.loads(updated["spatial"]) == places.extent(["70"]) != places.extent(["74"])
+
+    drawn = '{"type": "Point", "coordinates": [106.65, 10.98]}'
+    by_hand = create(sysadmin, organization, spatial_units=["74"], spatial=drawn)
+    updated = call_action("package_update", context={"user": sysadmin["name"]}, **{**by_hand, "spatial_units": ["718"]})
+    assert json.loads(updated["spatial"]) == json.loads(drawn)
 
 
 def test_legacy_and_2025_units_are_accepted(sysadmin, organization):

@@ -353,7 +353,23 @@ def bd_spatial_extent(field, schema):
         if problem:
             errors[key].append(_("{field}: not valid GeoJSON ({problem}). Paste a GeoJSON geometry, or leave the field empty to derive it from the administrative units.").format(
                 field=_label(field, "spatial"), problem=problem))
+            return
+        # An extent derived from the units follows them when they change (an update sends
+        # the stored extent back); one drawn by hand stays as drawn.
+        previous = context.get("package")
+        if previous is not None and json.loads(value) == places.extent(_stored_units(previous)):
+            units = _as_list(data.get(("spatial_units",), missing))
+            extent = places.extent(units) if units else None
+            if extent:
+                data[key] = json.dumps(extent)
     return validator
+
+
+def _stored_units(package: Any) -> list[str]:
+    from ckanext.binhduong.indexing import stored_codes
+
+    extras = getattr(package, "extras", None) or {}
+    return stored_codes(extras.get("spatial_units"))
 
 
 def geojson_problem(value: Any) -> str | None:
