@@ -14,6 +14,8 @@ import rdflib
 from ckanext.dcat.utils import dataset_uri
 from rdflib.namespace import RDF
 
+from ckanext.binhduong.dcat.common import dcat_ap, dcat_ap_version
+from ckanext.binhduong.dcat.switch import with_our_profile
 from ckanext.binhduong.logic import action
 
 from .catalogue import (
@@ -83,9 +85,10 @@ def test_a_dataset_under_the_dcat_ap_2_switch_conforms_to_dcat_ap_2_1_1(app, cat
     assert len(set(data.subjects(RDF.type, DCAT.Distribution))) == len(catalogue["full"]["resources"])
 
 
-def test_stock_dcat_ap_2_alone_does_not_conform(app, catalogue):
-    # The shapes bite on our data: stock euro_dcat_ap_2 writes our codes as literals and
-    # xloader's MD5 as an SHA-1-less checksum. Conformance above is our profile's doing.
+def test_stock_dcat_ap_2_does_not_conform(app, catalogue):
+    # The shapes bite on our data: stock euro_dcat_ap_2 (asked for with its scheming profile,
+    # so the switch leaves it alone) writes our codes as literals. Conformance above is our
+    # profile's doing.
     _, found = _violations(catalogue_ttl(app, profiles=f"{AP2},euro_dcat_ap_scheming"))
     messages = " ".join(found)
     assert found
@@ -104,3 +107,22 @@ def test_a_harvester_reading_dcat_ap_2_gets_our_values_back(app, catalogue, prof
         assert sorted(full[field]) == sorted(catalogue["full"][field]), field
     assert sorted(item["number"] for item in full["legal_basis"]) == sorted(
         item["number"] for item in catalogue["full"]["legal_basis"])
+
+
+def test_the_switch_adds_our_profile_to_the_dcat_ap_2_profile_alone():
+    assert with_our_profile({"profiles": [AP2]})["profiles"] == [AP2, "binhduong_dcat"]
+    assert with_our_profile({"profiles": AP2})["profiles"] == [AP2, "binhduong_dcat"]
+    for asked in (None, ["euro_dcat_ap_3"], [AP2, "euro_dcat_ap_scheming"], [AP2, "binhduong_dcat"]):
+        assert with_our_profile({"profiles": asked})["profiles"] == asked
+
+
+def test_the_profile_writes_dcat_ap_2_only_when_asked(app):
+    with app.flask_app.test_request_context("/catalog.ttl?profiles=euro_dcat_ap_2"):
+        assert dcat_ap_version() == 2
+    with app.flask_app.test_request_context(f"/catalog.ttl?profiles={AP2},euro_dcat_ap_3,binhduong_dcat"):
+        assert dcat_ap_version() == 3
+    with app.flask_app.test_request_context("/catalog.ttl"):
+        assert dcat_ap_version() == 3
+        with dcat_ap(2):
+            assert dcat_ap_version() == 2
+        assert dcat_ap_version() == 3
