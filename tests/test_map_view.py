@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ckanext.binhduong import maps
 
 
@@ -77,3 +79,64 @@ def test_the_table_column_order_travels_with_the_points():
     collection, _ = maps.records_to_features(records, "vi_do", "kinh_do",
                                              columns=["_id", "ma_tram", "vi_do", "kinh_do", "nha_mang"])
     assert collection["columns"] == ["ma_tram", "vi_do", "kinh_do", "nha_mang"]
+
+
+# --- The view on a page rendered in-process (test databases, var/test.ini) ---------------
+
+PLUGINS = "binhduong scheming_datasets scheming_organizations dcat dcat_json_interface bd_map_view"
+TILES = "https://tiles.example.gov.vn/{z}/{x}/{y}.png"
+
+
+def _resource_page(app, resource_format: str, url: str) -> tuple[str, list[str]]:
+    """The resource page with a map view, and the view types the resource got by default."""
+    import ckan.plugins.toolkit as toolkit
+    from ckan.tests import factories
+    from ckan.tests.helpers import call_action
+
+    from bd_factories import valid_dataset
+
+    sysadmin = factories.Sysadmin()
+    organization = factories.Organization()
+    context = {"user": sysadmin["name"], "ignore_auth": True}
+    dataset = call_action("package_create", context, **valid_dataset(organization["id"]))
+    resource = call_action("resource_create", context, package_id=dataset["id"], name="diem", format=resource_format,
+                           url=url)
+    default_views = [view["view_type"] for view in call_action("resource_view_list", context, id=resource["id"])]
+    if not default_views:
+        call_action("resource_view_create", context, resource_id=resource["id"], view_type="bd_map", title="Bản đồ")
+    page = app.get(toolkit.url_for("resource.read", id=dataset["name"], resource_id=resource["id"]))
+    return page.body, default_views
+
+
+@pytest.mark.ckan_config("ckan.plugins", PLUGINS)
+@pytest.mark.ckan_config("ckan.views.default_views", "bd_map")
+@pytest.mark.ckan_config("ckanext.binhduong.map_tile_url", TILES)
+@pytest.mark.ckan_config("ckanext.binhduong.map_tile_attribution", "Bản đồ nền của tỉnh")
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+def test_a_configured_tile_server_reaches_the_map(app):
+    body, default_views = _resource_page(app, "GeoJSON", "https://example.org/du-lieu/diem.geojson")
+    assert default_views == ["bd_map"]
+    assert f'data-tile-url="{TILES}"' in body
+    assert 'data-tile-attribution="Bản đồ nền của tỉnh"' in body
+    assert 'data-geojson-url="https://example.org/du-lieu/diem.geojson"' in body
+    assert "plain background" not in body and "nền trống" not in body
+
+
+@pytest.mark.ckan_config("ckan.plugins", PLUGINS)
+@pytest.mark.ckan_config("ckan.views.default_views", "bd_map")
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+def test_without_a_tile_server_the_page_says_the_background_is_plain(app):
+    body, _ = _resource_page(app, "GeoJSON", "https://example.org/du-lieu/diem.geojson")
+    assert 'data-tile-url=""' in body
+    assert "Chưa cấu hình bản đồ nền" in body
+
+
+@pytest.mark.ckan_config("ckan.plugins", PLUGINS)
+@pytest.mark.ckan_config("ckan.views.default_views", "bd_map")
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+def test_a_csv_not_yet_in_the_datastore_gets_no_default_map_and_a_message_on_its_view(app):
+    body, default_views = _resource_page(app, "CSV", "https://example.org/du-lieu/tram.csv")
+    assert default_views == []
+    assert 'data-problem="not_loaded"' in body
+    assert "Bản đồ sẽ hiển thị sau khi bảng được nạp vào kho dữ liệu." in body
+    assert 'data-module="bd-map"' not in body
