@@ -23,14 +23,19 @@ Source formats, columns and config: harvesters/README.md.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import traceback
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ckanext.binhduong import places
 from ckanext.binhduong.harvesters import civil_events as events
@@ -42,6 +47,7 @@ from ckanext.binhduong.harvesters import suppression
 from ckanext.binhduong.harvesters.base import (
     BinhDuongHarvester, DatasetPlan, HarvestProblem, HarvestRun, OutputField, Publication, public_url,
 )
+from ckanext.binhduong.harvesters.plan import canonical
 from ckanext.binhduong.harvesters.normalise import MAX_ROWS_LISTED, Problem, Table, TableError
 
 __all__ = ["CivilRegistryHarvester", "FIELDS", "min_count", "aggregate", "publish_rows"]
@@ -56,6 +62,10 @@ SEX_ORDER = ("tong", "nam", "nu", "khong_ro")
 LEVELS = {"province": "tinh", "district": "huyen", "commune": "xa"}
 LEVEL_ORDER = {"tinh": 0, "huyen": 1, "xa": 2}
 DATASET = "thong-ke-su-kien-ho-tich"
+#: Part of the source fingerprint: change it when the published table would change for the
+#: same export (new rules, new columns), so that the next run recomputes.
+CODE_VERSION = "1"
+FINGERPRINT_KEY = "source_fingerprint"
 TAGS = "hộ tịch,khai sinh,khai tử,kết hôn,dân số,thống kê"
 
 FIELDS = [
@@ -214,8 +224,13 @@ class CivilRegistryHarvester(BinhDuongHarvester):
         return problems
 
     # -- reading: our own fast path, only the allowed columns ----------------------------
+    # The export is fetched (and refused early when it is HTML, empty or binary) in the
+    # base's reading step, but read only in build_datasets, after its fingerprint (the
+    # export's SHA-256 with the config, k, the organization defaults and this code's
+    # version) is compared with the one stored on the harvest object last published: an
+    # unchanged export is not read again, the published content is reused.
 
-    def _read_document(self, url: str, options: dict[str, Any], policy: fetching.FetchPolicy) -> list[Table]:
+    def _read_document(self, url: str, options: dict[str, Any], policy: fetching.FetchPolicy) -> list["_Export"]:
         shown = public_url(url)
         result = fetching.fetch(url, policy)
         fmt = options.get("format") or "auto"
@@ -225,34 +240,82 @@ class CivilRegistryHarvester(BinhDuongHarvester):
             raise reading.ReadError(
                 f"Nguồn {shown} không phải tệp CSV hoặc XLSX; trình thu thập hộ tịch chỉ đọc hai định dạng này.",
                 f"{shown} is not CSV or XLSX ({fmt}); the civil-registry harvester reads only those.")
-        try:
-            table = civil_read.read_events(
-                result.content, events.EVENTS, source=shown, fmt=fmt, encoding=options.get("encoding", "auto"),
-                delimiter=options.get("delimiter"), ignore_columns=options.get("ignore_columns") or (),
-                sheet=options.get("sheet"))
-        except (reading.ReadError, TableError):
-            raise
-        except Exception as error:  # a library error may quote a cell: never pass its text on
-            log.error("Reading %s failed: %s at %s", shown, type(error).__name__, _where(error))
-            raise reading.ReadError(f"Không đọc được tệp {shown}: tệp bị hỏng hoặc sai định dạng.",
-                                    f"Cannot read {shown}: {type(error).__name__}.") from None
-        return [table]
+        return [_Export(result.content, shown, fmt, dict(options), hashlib.sha256(result.content).hexdigest())]
 
     @staticmethod
-    def _pick_sheet(sheets: list[Table], spec, options: dict[str, Any]) -> Table:
+    def _pick_sheet(sheets: list["_Export"], spec, options: dict[str, Any]) -> "_Export":
         return sheets[0]
+
+    @staticmethod
+    def _read(export: "_Export") -> Table:
+        options = export.options
+        try:
+            return civil_read.read_events(
+                export.content, events.EVENTS, source=export.source, fmt=export.fmt,
+                encoding=options.get("encoding", "auto"), delimiter=options.get("delimiter"),
+                ignore_columns=options.get("ignore_columns") or (), sheet=options.get("sheet"))
+        except (reading.ReadError, TableError) as error:
+            log.warning("Civil-registry export %s not read: %s", export.source, error.en)
+            raise HarvestProblem(error.vi, error.en) from None
+        except Exception as error:  # a library error may quote a cell: never pass its text on
+            log.error("Reading %s failed: %s at %s", export.source, type(error).__name__, _where(error))
+            raise HarvestProblem(f"Không đọc được tệp {export.source}: tệp bị hỏng hoặc sai định dạng.",
+                                 f"Cannot read {export.source}: {type(error).__name__}.") from None
+
+    def gather_stage(self, harvest_job) -> list[str] | None:
+        self._fingerprint = None
+        object_ids = super().gather_stage(harvest_job)
+        if object_ids and self._fingerprint:
+            for object_id in object_ids:
+                HarvestObjectExtra(harvest_object_id=object_id, key=FINGERPRINT_KEY, value=self._fingerprint).save()
+        return object_ids
 
     # -- aggregation ---------------------------------------------------------------------
 
-    def build_datasets(self, tables: dict[str, Table], run: HarvestRun) -> list[DatasetPlan]:
+    def build_datasets(self, tables: dict[str, Any], run: HarvestRun) -> list[DatasetPlan]:
+        export = tables["events"]
+        fingerprint = hashlib.sha256(canonical({
+            "source": export.sha256, "config": run.config, "defaults": run.defaults, "k": min_count(run.config),
+            "month": run.today.strftime("%Y-%m"), "code": CODE_VERSION}).encode()).hexdigest()
+        self._fingerprint = fingerprint
+        previous = self._unchanged(run, fingerprint)
+        if previous is not None:
+            log.info("Civil-registry export %s unchanged (fingerprint %s); published content reused",
+                     export.source, fingerprint[:12])
+            return [previous]
+        table = self._read(export)
+        export.content = b""  # the export's bytes are not needed any more
         try:
-            return [self._statistics(tables["events"], run)]
+            return [self._statistics(table, run)]
         except HarvestProblem:
             raise
         except Exception as error:
             log.error("Civil-registry aggregation failed: %s at %s", type(error).__name__, _where(error))
             raise HarvestProblem("Lỗi không mong đợi khi tổng hợp số liệu hộ tịch; chưa cập nhật gì. Quản trị xem "
                                  "nhật ký (log).", f"Unexpected {type(error).__name__} while aggregating.") from None
+
+    @staticmethod
+    def _unchanged(run: HarvestRun, fingerprint: str) -> DatasetPlan | None:
+        """The plan last published, when it was made from the same export and settings."""
+        current = (model.Session.query(HarvestObject)
+                   .filter(HarvestObject.harvest_source_id == run.source_id, HarvestObject.guid == run.guid("events"),
+                           HarvestObject.current.is_(True))
+                   .order_by(HarvestObject.import_finished.desc().nullslast()).first())
+        if current is None or not current.package_id:
+            return None
+        stored = next((extra.value for extra in current.extras if extra.key == FINGERPRINT_KEY), None)
+        if stored != fingerprint:
+            return None
+        content = run.previous_content("events")
+        if not content:
+            return None
+        return DatasetPlan(
+            guid_key=content["guid_key"], name=content["name"], metadata=content["metadata"],
+            publications=[Publication(key=p["key"], title=p["title"], description=p["description"],
+                                      fields=[OutputField(**f) for f in p["fields"]], rows=p["rows"],
+                                      formats=tuple(p.get("formats") or ("csv", "json")))
+                          for p in content["publications"]],
+            problems=[Problem.from_dict(p) for p in content.get("problems", [])])
 
     def _statistics(self, table: Table, run: HarvestRun) -> DatasetPlan:
         k = min_count(run.config)
@@ -494,3 +557,16 @@ def _where(error: BaseException) -> str:
     """File and line of an exception (no message: it could quote a value)."""
     frames = traceback.extract_tb(error.__traceback__)
     return ", ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" for frame in frames[-3:]) or "?"
+
+
+@dataclass
+class _Export:
+    """A fetched export, not read yet."""
+    content: bytes
+    source: str
+    fmt: str
+    options: dict[str, Any]
+    sha256: str
+
+    def __repr__(self) -> str:  # never the bytes
+        return f"<export {self.source} {self.fmt} {self.sha256[:12]}>"

@@ -11,7 +11,7 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckan.tests.helpers import call_action
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestObject
+from ckanext.harvest.model import HarvestObject, HarvestSource
 
 from ckanext.binhduong.harvesters import read
 from ckanext.binhduong.harvesters.civil_registry import CivilRegistryHarvester
@@ -129,6 +129,26 @@ def test_a_second_run_on_an_unchanged_source_changes_nothing(sample_server, make
     assert snapshot() == before
     repeated = model.Session.query(HarvestObject).filter_by(harvest_job_id=job.id).one()
     assert json.loads(repeated.content)["unchanged"]
+
+
+def test_an_unchanged_export_is_not_read_again_but_a_changed_setting_recomputes(sample_server, make_source,
+                                                                             registry_office, monkeypatch):
+    url = sample_server.put("ho-tich/mau.csv", samples.events_csv(RECORDS))
+    source = make_source(url)
+    source.run()
+    reads = []
+    real_read = CivilRegistryHarvester._read
+    monkeypatch.setattr(CivilRegistryHarvester, "_read", staticmethod(lambda export: reads.append(1) or
+                                                                     real_read(export)))
+    job = source.run()
+    assert statuses(job) == {"events": "not modified"} and reads == []
+
+    harvest_source = HarvestSource.get(source.id)
+    harvest_source.config = json.dumps({"min_count": 10})
+    harvest_source.save()
+    job = source.run()
+    assert statuses(job) == {"events": "updated"} and reads == [1]
+    assert all(int(r["so_luong"]) >= 10 for r in csv_rows(dataset()) if r["so_luong"])
 
 
 def test_new_records_update_the_dataset_in_place(sample_server, make_source, registry_office):
