@@ -11,7 +11,9 @@ lock="$(dirname "$ini")/run/tracking-update.lock"
 mkdir -p "$(dirname "$lock")"
 while true; do
   "$ckan_bin" -c "$ini" harvester run || echo "$(date -Is) harvester run failed (exit $?)" >&2
-  flock "$lock" "$ckan_bin" -c "$ini" tracking update >/dev/null \
+  # CKAN's tracking code trips SQLAlchemy identity-map warnings on every run (its model keys
+  # tracking_summary by url alone); they say nothing about our counts.
+  PYTHONWARNINGS="ignore:::ckan.model.modification" flock "$lock" "$ckan_bin" -c "$ini" tracking update >/dev/null \
     || echo "$(date -Is) tracking update failed (exit $?)" >&2
   sleep "$interval"
 done

@@ -12,6 +12,7 @@ import io
 import os
 import pathlib
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -135,3 +136,18 @@ def test_the_home_page_lists_the_most_downloaded_datasets(portal_url, uploaded):
     english = BeautifulSoup(requests.get(f"{portal_url}/en/", timeout=60).text, "html.parser")
     assert "Most downloaded datasets" in english.get_text()
     assert english.select_one("ol.bd-most-downloaded li")["data-name"] == dataset["name"]
+
+
+def test_a_datastore_export_counts_as_a_download(portal_url, portal_api, uploaded):
+    dataset, resource, keys = uploaded["dataset"], uploaded["resource"], uploaded["keys"]
+    deadline = time.monotonic() + 120
+    while not portal_api.action.resource_show(id=resource["id"]).get("datastore_active"):
+        assert time.monotonic() < deadline, "the CSV was not loaded into the DataStore"
+        time.sleep(2)
+    tracking_update()
+    before = _count(f"{portal_url}/dataset/{dataset['name']}")[0]
+    body = _download(f"{portal_url}/datastore/dump/{resource['id']}?format=csv",
+                     f"binhduong-tests-dump/{uuid.uuid4().hex}", keys)
+    assert "Thành phố Dĩ An" in body.decode("utf-8-sig")
+    tracking_update()
+    assert _count(f"{portal_url}/dataset/{dataset['name']}")[0] == before + 1

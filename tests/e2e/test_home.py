@@ -1,4 +1,5 @@
-"""The home page: search box, live figures and theme tiles that match the API, newest datasets."""
+"""The home page: search box, live figures and theme tiles that match the API, newest and
+most-downloaded datasets."""
 from __future__ import annotations
 
 import requests
@@ -25,6 +26,13 @@ def test_home_figures_and_theme_tiles_match_the_catalogue(portal_url, anonymous_
     assert "Khoa học và công nghệ" in tiles  # labels, not codes
     newest = anonymous_api.action.package_search(rows=1, sort="metadata_created desc")["results"][0]
     assert newest["title"] in page.select_one(".bd-newest").get_text()
+    # Datasets with a table in the DataStore (read from a facet of the same search).
+    tables = anonymous_api.action.package_search(rows=0, fq="res_extras_datastore_active:true")["count"]
+    assert figures["tables"] == tables
+    # Most downloaded: a list when anything was downloaded, a plain sentence otherwise
+    # (tests/e2e/test_downloads.py checks the ranking).
+    assert page.select_one("ol.bd-most-downloaded, .bd-most-downloaded-empty") is not None
+    assert page.select_one('a[href="/thong-ke"]') is not None
 
 
 def test_home_in_english(portal_url):
@@ -32,3 +40,4 @@ def test_home_in_english(portal_url):
     assert page.html.get("lang") == "en"
     assert "Science and technology" in page.get_text()
     assert "Newest datasets" in page.get_text()
+    assert "Most downloaded datasets" in page.get_text()
