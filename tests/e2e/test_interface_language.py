@@ -71,7 +71,22 @@ def _interface_strings() -> tuple[set[str], set[str]]:
     return english, vietnamese
 
 
+def _english_outside_gettext() -> set[str]:
+    """English that CKAN shows without gettext, which our templates replace: werkzeug's HTTP
+    error names and descriptions (the error page) and the raw activity type names, title-cased
+    (the activity stream's filter)."""
+    from ckanext.activity.logic import validators
+    from werkzeug.exceptions import default_exceptions
+
+    texts = {text for exception in default_exceptions.values() for text in (exception().name, exception.description)}
+    for types in (validators.VALIDATORS_PACKAGE_ACTIVITY_TYPES, validators.VALIDATORS_USER_ACTIVITY_TYPES,
+                  validators.VALIDATORS_GROUP_ACTIVITY_TYPES, validators.VALIDATORS_ORGANIZATION_ACTIVITY_TYPES):
+        texts |= {name.title() for name in types}
+    return texts
+
+
 ENGLISH, VIETNAMESE = _interface_strings()
+ENGLISH |= _english_outside_gettext()
 
 
 def _visible_strings(html: str) -> set[str]:
@@ -79,6 +94,7 @@ def _visible_strings(html: str) -> set[str]:
     for node in soup(["script", "style", "code", "pre"]):
         node.decompose()
     strings = {text.strip() for text in soup.stripped_strings}
+    strings |= {re.sub(r"^\d{3}\s+", "", text) for text in strings}  # "404 Not Found" as "Not Found"
     strings |= {value.strip() for tag in soup.find_all(True)
                 for key in ("placeholder", "title", "aria-label", "alt") if (value := tag.get(key))}
     return strings

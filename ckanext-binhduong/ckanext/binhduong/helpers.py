@@ -9,11 +9,12 @@ from ckan.lib.i18n import get_lang
 from ckanext.binhduong import downloads, indexing, places, vocabularies
 from ckanext.binhduong.logic.validators import parse_date
 from ckanext.binhduong.formatting import render_datetime  # noqa: F401 (a helper: dd/mm/yyyy on Vietnamese pages)
+from ckanext.binhduong.error_pages import bd_error_text  # noqa: F401 (a helper: error pages in the reader's language)
 
 __all__ = [
     "binhduong_portal_title", "bd_vocabulary_choices", "bd_unit_choices", "bd_units_described",
     "bd_facet_label_function", "bd_format_date", "bd_format_number", "bd_home_summary",
-    "render_datetime",
+    "render_datetime", "bd_error_text",
     "bd_dataset_downloads", "bd_resource_downloads",
 ]
 
