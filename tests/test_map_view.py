@@ -50,17 +50,32 @@ def test_rows_become_points_and_unusable_rows_are_counted():
         {"_id": 5, "ma_tram": "E", "vi_do": "0", "kinh_do": "0"},
         {"_id": 6, "ma_tram": "F", "vi_do": "không rõ", "kinh_do": "106.6"},
     ]
-    collection, skipped = maps.records_to_features(records, "vi_do", "kinh_do")
-    assert skipped == 4
+    collection, skipped, flagged = maps.records_to_features(records, "vi_do", "kinh_do")
+    assert (skipped, flagged) == (4, 0)
     assert [feature["geometry"]["coordinates"] for feature in collection["features"]] == [
         [106.657617, 10.995089], [106.611447, 11.356916]]
     assert collection["features"][0]["properties"] == {"ma_tram": "A", "vi_do": "10.995089", "kinh_do": "106.657617"}
 
 
+def test_rows_flagged_not_valid_are_left_out_and_counted():
+    records = [{"ma_tram": "A", "vi_do": "11", "kinh_do": "106.6", "hop_le": "true"},
+               {"ma_tram": "B", "vi_do": "21.03", "kinh_do": "105.85", "hop_le": "false", "loi": "ngoài tỉnh"},
+               {"ma_tram": "C", "vi_do": "11.1", "kinh_do": "106.7", "hop_le": False},
+               {"ma_tram": "D", "vi_do": "11.2", "kinh_do": "106.8", "hop_le": "Không"},
+               {"ma_tram": "E", "vi_do": "11.3", "kinh_do": "106.9", "hop_le": None}]
+    assert maps.validity_column(["_id", "ma_tram", "vi_do", "kinh_do", "hop_le", "loi"]) == "hop_le"
+    assert maps.validity_column(["ma_tram", "vi_do", "kinh_do"]) is None
+    collection, skipped, flagged = maps.records_to_features(records, "vi_do", "kinh_do", validity="hop_le")
+    assert (skipped, flagged) == (0, 3)
+    assert [feature["properties"]["ma_tram"] for feature in collection["features"]] == ["A", "E"]
+    # Without a validity column every row with coordinates is drawn.
+    assert len(maps.records_to_features(records, "vi_do", "kinh_do")[0]["features"]) == 5
+
+
 def test_property_values_stay_data():
     records = [{"lat": 11.0, "lon": 106.7, "ten": "</script><script>alert(1)</script>", "ngay": object(),
                 "gia_tri": float("nan")}]
-    collection, _ = maps.records_to_features(records, "lat", "lon")
+    collection, _, _ = maps.records_to_features(records, "lat", "lon")
     properties = collection["features"][0]["properties"]
     assert properties["ten"] == "</script><script>alert(1)</script>"  # escaped where it is rendered
     assert isinstance(properties["ngay"], str)
@@ -76,7 +91,7 @@ def test_normalised_column_names():
 
 def test_the_table_column_order_travels_with_the_points():
     records = [{"_id": 1, "ma_tram": "A", "vi_do": "11", "kinh_do": "106.6", "nha_mang": "B"}]
-    collection, _ = maps.records_to_features(records, "vi_do", "kinh_do",
+    collection, _, _ = maps.records_to_features(records, "vi_do", "kinh_do",
                                              columns=["_id", "ma_tram", "vi_do", "kinh_do", "nha_mang"])
     assert collection["columns"] == ["ma_tram", "vi_do", "kinh_do", "nha_mang"]
 

@@ -105,9 +105,12 @@ def maps(portal_api):
             package_id=dataset["id"], name="khong-tai-duoc", format="GeoJSON",
             url=f"{portal_api.address}/khong-co-tep-nay/diem.geojson")
         made["table"] = _csv(portal_api, dataset["id"], "bang-toa-do", _csv_text(
-            ["ma_diem", "ten", "lat", "lon", "ghi_chu"],
-            [[f"MAU-{index}", name, lat, lon, "dữ liệu mẫu"] for index, (name, lat, lon) in enumerate(SAMPLE_POINTS[:3], 1)]
-            + [["MAU-9", "Dòng thiếu tọa độ", "", "", "dữ liệu mẫu"]]))
+            ["ma_diem", "ten", "lat", "lon", "ghi_chu", "hop_le"],
+            [[f"MAU-{index}", name, lat, lon, "dữ liệu mẫu", "true"]
+             for index, (name, lat, lon) in enumerate(SAMPLE_POINTS[:3], 1)]
+            + [["MAU-9", "Dòng thiếu tọa độ", "", "", "dữ liệu mẫu", "true"],
+               # A row a harvester flagged (a point in Hà Nội): not drawn, counted.
+               ["MAU-8", "Dòng bị đánh dấu lỗi", 21.0285, 105.8542, "dữ liệu mẫu", "false"]]))
         made["no_coordinates"] = _csv(portal_api, dataset["id"], "bang-khong-toa-do",
                                       "ma_xa,ten_xa,so_tram\n25741,Phường Hiệp Thành,12\n25747,Phường Phú Cường,9\n")
         made["views_of_plain_csv"] = _view_types(portal_api, made["no_coordinates"])
@@ -202,6 +205,7 @@ def test_table_rows_with_latitude_and_longitude_on_the_map(page, portal_url, map
     expect(page.locator(".bd-map-view path.bd-map-point")).to_have_count(3)
     expect(view).to_contain_text("lat")
     expect(view).to_contain_text("Số dòng không có tọa độ hợp lệ, không hiển thị trên bản đồ: 1")
+    expect(view).to_contain_text("Số dòng bị đánh dấu không hợp lệ ở cột hop_le, không hiển thị trên bản đồ: 1")
     page.locator(".bd-map-view path.bd-map-point").nth(1).click()
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("MAU-")

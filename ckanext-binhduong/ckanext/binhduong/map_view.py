@@ -63,11 +63,14 @@ def _table_features(context: dict, resource: dict, view: dict) -> dict[str, Any]
     except (toolkit.ObjectNotFound, toolkit.ValidationError, toolkit.NotAuthorized) as error:
         log.warning("Map %s: cannot read the table: %s", view.get("id"), error)
         return {"map_problem": "error"}
-    collection, skipped = maps.records_to_features(result["records"], *columns,
-                                                   columns=[field["id"] for field in result.get("fields", [])])
+    names = [field["id"] for field in result.get("fields", [])]
+    validity = maps.validity_column(names)
+    collection, skipped, flagged = maps.records_to_features(result["records"], *columns, columns=names,
+                                                            validity=validity)
     if not collection["features"]:
         return {"map_problem": "no_coordinates"}
-    return {"map_features": collection, "map_skipped": skipped, "map_rows_read": len(result["records"]),
+    return {"map_features": collection, "map_skipped": skipped, "map_flagged": flagged, "map_validity": validity,
+            "map_rows_read": len(result["records"]),
             "map_total": result.get("total", len(result["records"])), "map_columns": columns}
 
 

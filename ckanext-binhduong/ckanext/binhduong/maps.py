@@ -22,6 +22,11 @@ GEOJSON_FORMATS = {"geojson", "geo+json", "application/geo+json", "application/v
 LATITUDE_NAMES = ("vi_do", "vido", "lat", "latitude")
 LONGITUDE_NAMES = ("kinh_do", "kinhdo", "lon", "lng", "long", "longitude")
 
+# A column that marks rows as invalid (our harvesters' `hop_le`, "valid": false for a flagged
+# record, with the reason in `loi`): such rows are not drawn, and the view counts them.
+VALIDITY_NAMES = ("hop_le",)
+FALSE_VALUES = {"false", "f", "0", "no", "n", "khong"}
+
 # DataStore's own columns, never shown in a popup.
 HIDDEN_COLUMNS = {"_id", "_full_text"}
 
@@ -54,6 +59,19 @@ def coordinate_columns(columns: Iterable[str], latitude: str | None = None,
     return None
 
 
+def validity_column(columns: Iterable[str]) -> str | None:
+    return _find([str(column) for column in columns if column not in HIDDEN_COLUMNS], VALIDITY_NAMES)
+
+
+def is_flagged(value: Any) -> bool:
+    """True for a validity cell that says the row is not valid (false, 0, "không", ...)."""
+    if isinstance(value, bool):
+        return not value
+    if value is None:
+        return False
+    return normalise_column(str(value)) in FALSE_VALUES
+
+
 def is_geojson(resource: dict[str, Any]) -> bool:
     """A resource whose format says GeoJSON, or whose address ends in .geojson."""
     if (resource.get("format") or "").strip().lower() in GEOJSON_FORMATS:
@@ -83,15 +101,19 @@ def _cell(value: Any) -> Any:
 
 
 def records_to_features(records: Iterable[dict[str, Any]], latitude: str, longitude: str,
-                        columns: Iterable[str] = ()) -> tuple[dict[str, Any], int]:
-    """A GeoJSON FeatureCollection of the rows with usable coordinates, and how many rows were
-    left out because a coordinate was missing, unreadable or out of range. (0, 0) counts as
-    unusable: it is what an empty numeric cell often becomes.
+                        columns: Iterable[str] = (), validity: str | None = None) -> tuple[dict[str, Any], int, int]:
+    """A GeoJSON FeatureCollection of the rows with usable coordinates; how many rows were
+    left out because a coordinate was missing, unreadable or out of range ((0, 0) counts as
+    unusable: it is what an empty numeric cell often becomes); and how many were left out
+    because their `validity` column flags them.
 
     `columns` (the table's column order) is kept as the collection's foreign member
     "columns", so popups list a row's values in the table's order (JSON objects have none)."""
-    features, skipped = [], 0
+    features, skipped, flagged = [], 0, 0
     for record in records:
+        if validity and is_flagged(record.get(validity)):
+            flagged += 1
+            continue
         lat, lon = coordinate(record.get(latitude), 90), coordinate(record.get(longitude), 180)
         if lat is None or lon is None or (lat == 0 and lon == 0):
             skipped += 1
@@ -103,4 +125,4 @@ def records_to_features(records: Iterable[dict[str, Any]], latitude: str, longit
     order = [str(column) for column in columns if column not in HIDDEN_COLUMNS]
     if order:
         collection["columns"] = order
-    return collection, skipped
+    return collection, skipped, flagged
