@@ -115,18 +115,24 @@ def resource_downloads(resources: Iterable[dict]) -> dict[str, int]:
 
 
 MOST_DOWNLOADED_SQL = sa.text("""
-    SELECT p.id, p.name, p.title, g.title AS organization, SUM(t.count) AS downloads
-    FROM tracking_summary t
-    JOIN resource r ON r.state = 'active' AND (
-         t.url = '/resource/' || r.id || '/download'
-         OR (COALESCE(r.url_type, '') = '' AND t.url = r.url))
-    JOIN package p ON p.id = r.package_id AND p.state = 'active' AND NOT p.private AND p.type = 'dataset'
+    WITH per_resource AS (
+        SELECT r.package_id, t.count
+        FROM tracking_summary t JOIN resource r ON t.url = '/resource/' || r.id || '/download'
+        WHERE t.tracking_type = 'resource' AND r.state = 'active'
+        UNION ALL
+        SELECT r.package_id, t.count
+        FROM tracking_summary t JOIN resource r ON t.url = r.url
+        WHERE t.tracking_type = 'resource' AND r.state = 'active' AND COALESCE(r.url_type, '') = ''
+    )
+    SELECT p.id, p.name, p.title, g.title AS organization, SUM(d.count) AS downloads
+    FROM per_resource d
+    JOIN package p ON p.id = d.package_id AND p.state = 'active' AND NOT p.private AND p.type = 'dataset'
     LEFT JOIN "group" g ON g.id = p.owner_org
-    WHERE t.tracking_type = 'resource'
     GROUP BY p.id, p.name, p.title, g.title
     ORDER BY downloads DESC, p.title
     LIMIT :limit
 """)
+
 
 
 def most_downloaded(limit: int = 6) -> list[dict]:
