@@ -24,6 +24,7 @@ Source formats, columns and config: harvesters/README.md.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import traceback
 from collections import defaultdict
@@ -45,7 +46,8 @@ from ckanext.binhduong.harvesters import normalise
 from ckanext.binhduong.harvesters import read as reading
 from ckanext.binhduong.harvesters import suppression
 from ckanext.binhduong.harvesters.base import (
-    BinhDuongHarvester, DatasetPlan, HarvestProblem, HarvestRun, OutputField, Publication, public_url,
+    CONTENT_VERSION, HASH_KEY, BinhDuongHarvester, DatasetPlan, HarvestProblem, HarvestRun, OutputField, Publication,
+    public_url,
 )
 from ckanext.binhduong.harvesters.plan import canonical
 from ckanext.binhduong.harvesters.normalise import MAX_ROWS_LISTED, Problem, Table, TableError
@@ -66,6 +68,7 @@ DATASET = "thong-ke-su-kien-ho-tich"
 #: same export (new rules, new columns), so that the next run recomputes.
 CODE_VERSION = "1"
 FINGERPRINT_KEY = "source_fingerprint"
+PROBLEMS_KEY = "problems"
 TAGS = "hộ tịch,khai sinh,khai tử,kết hôn,dân số,thống kê"
 
 FIELDS = [
@@ -264,11 +267,26 @@ class CivilRegistryHarvester(BinhDuongHarvester):
 
     def gather_stage(self, harvest_job) -> list[str] | None:
         self._fingerprint = None
+        self._problems: list[Problem] = []
+        self._reused: dict[str, str] = {}
         object_ids = super().gather_stage(harvest_job)
         if object_ids and self._fingerprint:
+            problems = json.dumps([p.as_dict() for p in self._problems], ensure_ascii=False)
             for object_id in object_ids:
                 HarvestObjectExtra(harvest_object_id=object_id, key=FINGERPRINT_KEY, value=self._fingerprint).save()
+                HarvestObjectExtra(harvest_object_id=object_id, key=PROBLEMS_KEY, value=problems).save()
         return object_ids
+
+    def _content(self, plan: DatasetPlan, run: HarvestRun) -> dict[str, Any]:
+        """For an export unchanged since the last publication: the content hash published
+        then and the row problems, without the rows (the fetch stage then reports the
+        problems again and stops, as for any unchanged dataset; the published content stays
+        on the current harvest object)."""
+        if plan.guid_key in self._reused:
+            return {"version": CONTENT_VERSION, "harvester": self.HARVESTER_NAME, "guid_key": plan.guid_key,
+                    "unchanged": True, "problems": [p.as_dict() for p in plan.problems],
+                    HASH_KEY: self._reused[plan.guid_key]}
+        return super()._content(plan, run)
 
     # -- aggregation ---------------------------------------------------------------------
 
@@ -280,13 +298,18 @@ class CivilRegistryHarvester(BinhDuongHarvester):
         self._fingerprint = fingerprint
         previous = self._unchanged(run, fingerprint)
         if previous is not None:
-            log.info("Civil-registry export %s unchanged (fingerprint %s); published content reused",
+            log.info("Civil-registry export %s unchanged (fingerprint %s); not read again",
                      export.source, fingerprint[:12])
-            return [previous]
+            plan, published_hash = previous
+            self._reused[plan.guid_key] = published_hash
+            self._problems = plan.problems
+            return [plan]
         table = self._read(export)
         export.content = b""  # the export's bytes are not needed any more
         try:
-            return [self._statistics(table, run)]
+            plan = self._statistics(table, run)
+            self._problems = plan.problems
+            return [plan]
         except HarvestProblem:
             raise
         except Exception as error:
@@ -295,27 +318,25 @@ class CivilRegistryHarvester(BinhDuongHarvester):
                                  "nhật ký (log).", f"Unexpected {type(error).__name__} while aggregating.") from None
 
     @staticmethod
-    def _unchanged(run: HarvestRun, fingerprint: str) -> DatasetPlan | None:
-        """The plan last published, when it was made from the same export and settings."""
+    def _unchanged(run: HarvestRun, fingerprint: str) -> tuple[DatasetPlan, str] | None:
+        """(a plan standing for the dataset last published, its content hash) when it was
+        made from the same export and settings and is still published."""
         current = (model.Session.query(HarvestObject)
                    .filter(HarvestObject.harvest_source_id == run.source_id, HarvestObject.guid == run.guid("events"),
                            HarvestObject.current.is_(True))
                    .order_by(HarvestObject.import_finished.desc().nullslast()).first())
-        if current is None or not current.package_id:
+        package = model.Package.get(current.package_id) if current is not None and current.package_id else None
+        if package is None or package.state != "active":
             return None
-        stored = next((extra.value for extra in current.extras if extra.key == FINGERPRINT_KEY), None)
-        if stored != fingerprint:
+        extras = {extra.key: extra.value for extra in current.extras}
+        if extras.get(FINGERPRINT_KEY) != fingerprint or not extras.get(HASH_KEY) or PROBLEMS_KEY not in extras:
             return None
-        content = run.previous_content("events")
-        if not content:
+        try:
+            problems = [Problem.from_dict(p) for p in json.loads(extras[PROBLEMS_KEY])]
+        except (ValueError, KeyError, TypeError):
             return None
-        return DatasetPlan(
-            guid_key=content["guid_key"], name=content["name"], metadata=content["metadata"],
-            publications=[Publication(key=p["key"], title=p["title"], description=p["description"],
-                                      fields=[OutputField(**f) for f in p["fields"]], rows=p["rows"],
-                                      formats=tuple(p.get("formats") or ("csv", "json")))
-                          for p in content["publications"]],
-            problems=[Problem.from_dict(p) for p in content.get("problems", [])])
+        plan = DatasetPlan(guid_key="events", name=package.name, metadata={}, publications=[], problems=problems)
+        return plan, extras[HASH_KEY]
 
     def _statistics(self, table: Table, run: HarvestRun) -> DatasetPlan:
         k = min_count(run.config)

@@ -133,7 +133,7 @@ def test_a_second_run_on_an_unchanged_source_changes_nothing(sample_server, make
 
 def test_an_unchanged_export_is_not_read_again_but_a_changed_setting_recomputes(sample_server, make_source,
                                                                              registry_office, monkeypatch):
-    url = sample_server.put("ho-tich/mau.csv", samples.events_csv(RECORDS))
+    url = sample_server.put("ho-tich/mau.csv", samples.events_csv(RECORDS + samples.problem_rows()))
     source = make_source(url)
     source.run()
     reads = []
@@ -142,6 +142,7 @@ def test_an_unchanged_export_is_not_read_again_but_a_changed_setting_recomputes(
                                                                      real_read(export)))
     job = source.run()
     assert statuses(job) == {"events": "not modified"} and reads == []
+    assert "Xã Tân Mộng Mơ" in "\n".join(object_errors(job))  # the row problems are reported again
 
     harvest_source = HarvestSource.get(source.id)
     harvest_source.config = json.dumps({"min_count": 10})
@@ -149,6 +150,21 @@ def test_an_unchanged_export_is_not_read_again_but_a_changed_setting_recomputes(
     job = source.run()
     assert statuses(job) == {"events": "updated"} and reads == [1]
     assert all(int(r["so_luong"]) >= 10 for r in csv_rows(dataset()) if r["so_luong"])
+
+
+def test_a_deleted_dataset_is_restored_by_the_next_run(sample_server, make_source, registry_office, sysadmin):
+    url = sample_server.put("ho-tich/mau.csv", samples.events_csv(RECORDS))
+    source = make_source(url)
+    source.run()
+    before = dataset()
+    call_action("package_delete", context={"user": sysadmin["name"]}, id=DATASET)
+
+    job = source.run()
+
+    assert statuses(job) == {"events": "updated"}
+    restored = dataset()
+    assert (restored["id"], restored["state"]) == (before["id"], "active")
+    assert [r["id"] for r in restored["resources"]] == [r["id"] for r in before["resources"]]
 
 
 def test_new_records_update_the_dataset_in_place(sample_server, make_source, registry_office):
