@@ -6,9 +6,11 @@ from collections import OrderedDict
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from ckanext.binhduong import indexing, resources
 from ckanext.binhduong.dcat import visibility as dcat_visibility
+from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks
 
 __all__ = ["BinhDuongPlugin"]
 
@@ -22,12 +24,14 @@ _ = toolkit._
 @toolkit.blanket.validators
 @toolkit.blanket.cli
 @toolkit.blanket.config_declarations
-class BinhDuongPlugin(plugins.SingletonPlugin, DefaultTranslation):
+class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.ITranslation)
     plugins.implements(plugins.IFacets, inherit=True)
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.IResourceController, inherit=True)
+    # ckanext-dcat's RDF harvester: unchanged records are not rewritten (dcat/harvesting.py).
+    plugins.implements(IDCATRDFHarvester, inherit=True)
 
     # IConfigurer
 
