@@ -211,8 +211,8 @@ class InfrastructureHarvester(BinhDuongHarvester):
             crs = geo.resolve_crs(run.config.get("crs"))
         except geo.CrsError as error:
             raise HarvestProblem(error.vi, error.en) from error
-        stations, problems = self._stations(tables["stations"], crs, run)
-        plans = [self._stations_plan(stations, problems, crs, run)]
+        stations, problems, crs_used = self._stations(tables["stations"], crs, run)
+        plans = [self._stations_plan(stations, problems, crs_used, run)]
         coverage, coverage_problems = ({}, [])
         if "coverage" in tables and not set(tables["coverage"].columns) & COVERAGE_FIGURES:
             # The register itself has commune columns: it is not a coverage table.
@@ -240,7 +240,8 @@ class InfrastructureHarvester(BinhDuongHarvester):
 
     # -- stations ----------------------------------------------------------------------------
 
-    def _stations(self, table: Table, default_crs: str, run: HarvestRun) -> tuple[list[dict[str, Any]], list[Problem]]:
+    def _stations(self, table: Table, default_crs: str, run: HarvestRun
+                  ) -> tuple[list[dict[str, Any]], list[Problem], list[str]]:
         frame, problems = normalise.coerce(table)
         problems = [*table.problems, *problems]
         bbox = geo.province_bbox()
@@ -321,8 +322,7 @@ class InfrastructureHarvester(BinhDuongHarvester):
                 f"Bảng “{STATIONS.label}” ({table.source}) không có trạm hợp lệ nào; chưa cập nhật bộ dữ liệu.",
                 f"No valid station in {table.source}; nothing updated.")
         self._check_truncation(len(valid), run)
-        run.crs_used = sorted(crs_used)  # for the notes
-        return published, problems
+        return published, problems, sorted(crs_used)
 
     @staticmethod
     def _place(row: dict[str, Any], record: dict[str, Any], flag, line: int) -> None:
@@ -403,7 +403,7 @@ class InfrastructureHarvester(BinhDuongHarvester):
                 f"Source has {valid_count} valid stations against {before} published (over {limit:.0%} lost); "
                 "not updated.")
 
-    def _stations_plan(self, rows: list[dict[str, Any]], problems: list[Problem], crs: str,
+    def _stations_plan(self, rows: list[dict[str, Any]], problems: list[Problem], crs_used: list[str],
                        run: HarvestRun) -> DatasetPlan:
         options = run.table_options("stations")
         valid = [r for r in rows if r["hop_le"] and r["kinh_do"] is not None]
@@ -415,7 +415,7 @@ class InfrastructureHarvester(BinhDuongHarvester):
             metadata=run.metadata(
                 "stations",
                 title=options.get("title") or "Trạm thu phát sóng di động (BTS) tỉnh Bình Dương",
-                notes=_stations_notes(rows, getattr(run, "crs_used", [crs]), target),
+                notes=_stations_notes(rows, crs_used, target),
                 tag_string=run.defaults.get("tag_string", TAGS),
                 legal_basis=LEGAL_BASIS,
                 spatial=json.dumps(extent) if extent else None,

@@ -8,6 +8,7 @@ import csv
 import importlib.util
 import io
 import json
+import logging
 import uuid
 
 import pytest
@@ -323,6 +324,31 @@ def test_a_paged_arcgis_feature_service(served, make_source, publisher):
     for station in expected_valid(arcgis=True):
         row = next(r for r in rows if r["ma_tram"] == station["code"])
         assert abs(float(row["kinh_do"]) - station["lon"]) < 2e-6 and row["he_toa_do_nguon"] == "EPSG:9210"
+
+
+@pytest.mark.ckan_config("ckan.views.default_views", "datatables_view")
+def test_without_the_map_view_plugin_the_stations_are_published_without_a_view(served, make_source, publisher):
+    from ckan import plugins
+
+    warnings: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = warnings.append
+    logger = logging.getLogger("ckanext.binhduong.harvesters.infrastructure")
+    # The ini's logging config (fileConfig) disables loggers that existed before it ran.
+    was_disabled, logger.disabled = logger.disabled, False
+    logger.addHandler(handler)
+    plugins.unload("bd_map_view")
+    try:
+        assert not plugins.plugin_loaded("bd_map_view")
+        job = make_source(served.url(GEOJSON_SOURCE)).run()
+    finally:
+        plugins.load("bd_map_view")
+        logger.removeHandler(handler)
+        logger.disabled = was_disabled
+
+    assert statuses(job) == {"stations": "added", "summary": "added"}
+    assert map_views(dataset(STATIONS)) == []
+    assert any("Plugin bd_map_view is not loaded: no map view added" in r.getMessage() for r in warnings)
 
 
 # ---------------------------------------------------------------------------------------
