@@ -38,3 +38,14 @@ def test_render_datetime_is_vietnamese_only_on_vietnamese_pages(app):
         assert core_helpers.helper_functions["render_datetime"](moment, date_format="%Y-%m-%d") == "2026-11-27"
     with app.flask_app.test_request_context("/", environ_base={"CKAN_LANG": "en"}):
         assert "/" not in core_helpers.helper_functions["render_datetime"](moment)
+
+
+def test_numbers_sizes_and_counts_are_vietnamese_on_vietnamese_pages(app):
+    helpers = core_helpers.helper_functions
+    with app.flask_app.test_request_context("/", environ_base={"CKAN_LANG": "vi"}):
+        assert helpers["localised_number"](1234.5) == "1.234,5"
+        assert helpers["localised_filesize"](1923) == "1,8 KiB"
+        assert helpers["localised_filesize"](512) == "512 byte"
+        assert "14,7 nghìn" in helpers["SI_number_span"](14700)
+    with app.flask_app.test_request_context("/", environ_base={"CKAN_LANG": "en"}):
+        assert helpers["localised_number"](1234.5) == "1,234.5"
