@@ -21,8 +21,7 @@ activities of the harvest user included). A third job after an edit at the sourc
 exactly that copy, so the comparison is not blind.
 
 Skipping an unchanged record is the work of dcat/harvesting.py's ``before_update`` hook, which
-the binhduong plugin must implement (``IDCATRDFHarvester``); until plugin.py wires it, the two
-jobs after the first are expected to fail (strictly: they fail the run once they pass).
+the binhduong plugin implements (``IDCATRDFHarvester``).
 """
 from __future__ import annotations
 
@@ -34,11 +33,8 @@ import uuid
 
 import ckanapi
 import pytest
-from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from bd_factories import valid_dataset
-from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks
-from ckanext.binhduong.plugin import BinhDuongPlugin
 
 JOB_TIMEOUT = 120  # seconds; a job of two datasets takes about 2 s on a quiet machine
 NOTHING = {"added": 0, "updated": 0, "not modified": 0, "errored": 0, "deleted": 0}
@@ -47,11 +43,6 @@ COPIED = ("title", "notes", "author", "contact", "issued", "theme", "spatial_uni
           "access_rights", "license_id", "language", "temporal_start", "temporal_end", "legal_basis",
           "maintainer", "maintainer_email", "version", "conforms_to", "url", "identifier")
 UNORDERED = {"theme", "language", "spatial_units", "conforms_to"}
-HOOKS_WIRED = issubclass(BinhDuongPlugin, DCATHarvestHooks) and IDCATRDFHarvester.implemented_by(BinhDuongPlugin)
-NEEDS_HOOKS = pytest.mark.xfail(
-    not HOOKS_WIRED, strict=True,
-    reason="plugin.py does not implement IDCATRDFHarvester with dcat/harvesting.py's hooks yet: the stock "
-           "harvester updates every dataset it finds again")
 
 
 @dataclasses.dataclass
@@ -273,7 +264,6 @@ def test_first_job_copies_the_catalogue_into_the_organization_valid_for_our_sche
     assert status["total_datasets"] == 2
 
 
-@NEEDS_HOOKS
 def test_the_copies_are_named_from_their_titles(portal_api, harvest, first_job):
     # Not CKAN's munging, which drops Vietnamese letters ("im-wifi-cong-cng-d-liu-mu").
     harvested = copies(portal_api, harvest)
@@ -281,7 +271,6 @@ def test_the_copies_are_named_from_their_titles(portal_api, harvest, first_job):
     assert harvested["bts"]["name"].startswith("tram-thu-phat-song-di-dong-bts-du-lieu-mau")
 
 
-@NEEDS_HOOKS
 def test_a_second_job_on_the_unchanged_catalogue_changes_nothing(portal_api, harvest, first_job):
     before = snapshot(portal_api, copies(portal_api, harvest))
 
@@ -296,7 +285,6 @@ def test_a_second_job_on_the_unchanged_catalogue_changes_nothing(portal_api, har
     assert status["total_datasets"] == 2
 
 
-@NEEDS_HOOKS
 def test_an_edit_at_the_source_is_the_only_update_of_the_next_job(portal_api, harvest, first_job):
     # The comparison above is not blind: change one source dataset and only its copy moves.
     before = snapshot(portal_api, copies(portal_api, harvest))
