@@ -85,21 +85,12 @@ fsync = on
 PGCONF
 }
 
-# Translation sources live in i18n/src/vi/, one PO file per gettext domain (ours, and the
-# strings CKAN core and the extensions lack, kept per domain so they can be offered
-# upstream). They are merged into our plugin's one catalogue, which CKAN merges over its
-# own: our msgstrs fill the gaps. Nothing compiled is committed.
+# Translation sources (i18n/src/vi/*.po) are merged into our plugin's one catalogue by
+# scripts/compile_translations.py, which the Docker image runs too. Nothing compiled is
+# committed.
 compile_translations() {
-  local i18n="$ROOT/ckanext-binhduong/ckanext/binhduong/i18n" merged="$VAR/i18n"
-  local sources=("$i18n/src/vi/ckanext-binhduong.po")
-  for po in "$i18n"/src/vi/*.po; do
-    [ "$po" = "$i18n/src/vi/ckanext-binhduong.po" ] || sources+=("$po")
-  done
-  mkdir -p "$merged" "$i18n/vi/LC_MESSAGES"
-  {
-    msgcat --use-first -o "$merged/vi.po" "${sources[@]}" &&
-    msgfmt --check-format -o "$i18n/vi/LC_MESSAGES/ckanext-binhduong.mo" "$merged/vi.po"
-  } >"$LOG_DIR/translations.log" 2>&1 || { show_log_tail "$LOG_DIR/translations.log"; die "Compiling translations failed"; }
+  "$VENV/bin/python" "$ROOT/scripts/compile_translations.py" --root "$ROOT" >"$LOG_DIR/translations.log" 2>&1 \
+    || { show_log_tail "$LOG_DIR/translations.log"; die "Compiling translations failed"; }
 }
 
 mkdir -p "$VAR" "$LOG_DIR"
