@@ -87,6 +87,9 @@ def _english_outside_gettext() -> set[str]:
 
 ENGLISH, VIETNAMESE = _interface_strings()
 ENGLISH |= _english_outside_gettext()
+# A search index field shown to people in place of its title (CKAN's facet links named
+# "Search datasets by tags: ...").
+INDEX_FIELD = re.compile(r"\b(tags|res_format|license_id|organization|groups|vocab_[a-z_]+|frequency|source_type):")
 
 
 def _visible_strings(html: str) -> set[str]:
@@ -246,7 +249,9 @@ def test_vietnamese_pages_show_no_english_interface_string(portal_url, sessions,
     pages = list(_crawl(portal_url, sessions[who], who, values))
     if who == "editor":
         pages += _rejected_forms(portal_url, sessions[who], values)
-    leaks = {path: sorted(strings & ENGLISH) for path, strings in pages if strings & ENGLISH}
+    leaks = {path: sorted(strings & ENGLISH | {text for text in strings if INDEX_FIELD.search(text)})
+             for path, strings in pages}
+    leaks = {path: found for path, found in leaks.items() if found}
     assert not leaks, leaks
 
 
