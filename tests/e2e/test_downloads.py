@@ -71,12 +71,12 @@ def uploaded(portal_api):
                                                      upload=("mau.csv", io.BytesIO(CSV)))
         yield {"dataset": dataset, "resource": resource, "keys": keys}
     finally:
+        delete_tracking_rows(keys)  # first: it needs only the database
         try:
             portal_api.action.dataset_purge(id=name)
         except Exception:  # noqa: BLE001 - the dataset may not have been created
             pass
         portal_api.action.organization_purge(id=organization["id"])
-        delete_tracking_rows(keys)
         tracking_update()  # the summary forgets the deleted rows too
 
 
