@@ -395,8 +395,13 @@ class BinhDuongHarvester(HarvesterBase):
             self._object_error(Problem("Nội dung thu thập bị hỏng; hãy chạy lại.", "Unreadable harvest object content."),
                                harvest_object, "Fetch")
             return False
-        for problem in content.get("problems", []):
-            self._object_error(Problem.from_dict(problem), harvest_object, "Fetch")
+        # ckanext-harvest may hand one object to the fetch stage twice (harvest_jobs_run
+        # re-queues objects it cannot see in Redis while a consumer holds them): the
+        # problems are recorded once.
+        with _exclusive(f"bd-harvest-object:{harvest_object.id}"):
+            if not _has_errors(harvest_object.id, "Fetch"):
+                for problem in content.get("problems", []):
+                    self._object_error(Problem.from_dict(problem), harvest_object, "Fetch")
         return "unchanged" if self._repeats_published(harvest_object, content) else True
 
     def _repeats_published(self, harvest_object, content: dict[str, Any]) -> bool:
@@ -436,6 +441,11 @@ class BinhDuongHarvester(HarvesterBase):
             return self._import(harvest_object, content)
 
     def _import(self, harvest_object, content: dict[str, Any]) -> bool | str:
+        model.Session.refresh(harvest_object)
+        if harvest_object.current and harvest_object.package_id:
+            # A second delivery of an object already imported (see fetch_stage): done.
+            log.info("Harvest object %s was imported already", harvest_object.id)
+            return True
         previous = _current_object(harvest_object.harvest_source_id, harvest_object.guid, exclude=harvest_object.id)
         title = content["metadata"].get("title", content["name"])
         try:
@@ -524,6 +534,12 @@ def _exclusive(name: str) -> Iterator[None]:
             connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
         finally:
             connection.close()
+
+
+def _has_errors(object_id: str, stage: str) -> bool:
+    errors = model.Session.query(HarvestObjectError.id).filter(
+        HarvestObjectError.harvest_object_id == object_id, HarvestObjectError.stage == stage)
+    return model.Session.query(errors.exists()).scalar()
 
 
 def _already_gathered(job_id: str) -> bool:

@@ -456,6 +456,27 @@ def test_row_problems_are_reported_on_the_dataset_and_valid_rows_published(sampl
     assert len(codes) == 7 and "1.999001" in codes
 
 
+def test_an_object_delivered_to_the_fetch_stage_twice_is_processed_once(sample_server, make_source, publisher,
+                                                                          agencies):
+    """harvest_jobs_run re-queues objects it cannot see in Redis, so a consumer can be handed
+    an object again: its problems are not recorded twice and the dataset is not rewritten."""
+    source = make_source(sample_server.url("mau-thu-tuc-hanh-chinh.loi.csv"), {"statistics": {"enabled": False}})
+    job = source.run()
+    errors_before = object_errors(job)
+    assert errors_before and statuses(job) == {"procedures": "added"}
+    before = snapshot(CATALOGUE)
+
+    harvester = queue.get_harvester("bd_procedures")
+    for obj in model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job.id).all():
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(obj.id))
+    model.Session.remove()
+
+    job = HarvestJob.get(job.id)
+    assert sorted(object_errors(job)) == sorted(errors_before)
+    assert statuses(job) == {"procedures": "added"}
+    assert snapshot(CATALOGUE) == before
+
+
 def test_agencies_mapped_in_the_config_are_linked_or_silenced(sample_server, make_source, publisher, agencies):
     source = make_source(sample_server.url("mau-thu-tuc-hanh-chinh.loi.csv"), {
         "statistics": {"enabled": False},
