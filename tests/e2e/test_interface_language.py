@@ -32,7 +32,7 @@ SEED_DATASET = "ioc-ket-noi-du-lieu-voi-co-quan"
 PAGES = [
     "/", "/dataset/", "/dataset/?vocab_theme=TECH&q=d%E1%BB%AF+li%E1%BB%87u", "/dataset/{dataset}",
     "/dataset/{dataset}/resource/{resource}", "/dataset/activity/{dataset}", "/organization/",
-    "/organization/{organization}", "/group/", "/user/{editor}", "/about", "/huong-dan-api", "/user/login",
+    "/organization/{organization}", "/group/", "/group/{group}", "/user/{editor}", "/about", "/huong-dan-api", "/user/login",
     "/harvest", "/harvest/{source}", "/harvest/about/{source}", "/no-such-page", "/dataset/no-such-dataset",
 ]
 SIGNED_IN_PAGES = [
@@ -152,8 +152,8 @@ def _log_in(portal_url: str, name: str, password: str) -> requests.Session:
 
 @pytest.fixture(scope="module")
 def agency(portal_api):
-    """An agency with an editor (password login), a dataset of its own and a harvest source;
-    created through the API as sysadmin, purged at the end."""
+    """An agency with an editor (password login), a dataset of its own in a group, and a harvest
+    source; created through the API as sysadmin, purged at the end."""
     suffix = uuid.uuid4().hex[:6]
     password = secrets.token_urlsafe(12)
     made = {}
@@ -169,12 +169,16 @@ def agency(portal_api):
         made["source"] = portal_api.action.harvest_source_create(
             name=f"nguon-ngonngu-{suffix}", title="Nguồn thu thập kiểm thử ngôn ngữ", url="https://example.org/catalog.ttl",
             source_type="dcat_rdf", frequency="MANUAL", owner_org=made["organization"]["id"])
+        made["group"] = portal_api.action.group_create(name=f"nhom-ngonngu-{suffix}", title="Nhóm kiểm thử ngôn ngữ",
+                                                       packages=[{"id": made["dataset"]["id"]}])
         made["password"] = password
         yield made
     finally:
         if "source" in made:
             portal_api.action.harvest_source_clear(id=made["source"]["id"])
             portal_api.action.dataset_purge(id=made["source"]["id"])
+        if "group" in made:
+            portal_api.action.group_purge(id=made["group"]["id"])
         if "dataset" in made:
             portal_api.action.dataset_purge(id=made["dataset"]["id"])
         if "organization" in made:
@@ -197,7 +201,8 @@ def values(anonymous_api, agency):
     return {"dataset": dataset["name"], "resource": dataset["resources"][0]["id"],
             "organization": dataset["organization"]["name"], "own": agency["dataset"]["name"],
             "own_resource": agency["dataset"]["resources"][0]["id"], "own_organization": agency["organization"]["name"],
-            "source": agency["source"]["name"], "editor": agency["editor"]["name"]}
+            "source": agency["source"]["name"], "editor": agency["editor"]["name"],
+            "group": agency["group"]["name"]}
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +214,7 @@ def content(portal_api, agency):
     users = portal_api.action.user_list()
     # View titles are stored once, in the language of the request that created the view.
     views = [portal_api.action.resource_view_list(id=resource["id"]) for resource in dataset["resources"] + own["resources"]]
-    return "\n".join(_strings_in([dataset, own, organization, agency["organization"], agency["source"], views,
+    return "\n".join(_strings_in([dataset, own, organization, agency["organization"], agency["source"], agency["group"], views,
                                   [user.get("fullname") or "" for user in users]]))
 
 
