@@ -28,6 +28,7 @@ class Row:
     label: str
     count: int
     url: str | None = None
+    short: str | None = None  # the chart's axis label, when the table's label is long
 
 
 def freshness_filter(since: dt.date) -> str:
@@ -45,6 +46,11 @@ def _search(data_dict: dict) -> dict:
 def freshness_labels() -> dict[str, str]:
     return {"30d": _("Updated within the last 30 days"), "6m": _("Updated 30 days to 6 months ago"),
             "1y": _("Updated 6 months to 1 year ago"), "older": _("Updated more than 1 year ago")}
+
+
+def freshness_short_labels() -> dict[str, str]:
+    return {"30d": _("Last 30 days"), "6m": _("30 days to 6 months"), "1y": _("6 months to 1 year"),
+            "older": _("Over 1 year")}
 
 
 def freshness_counts(total: int, today: dt.date | None = None) -> dict[str, int]:
@@ -73,7 +79,8 @@ def _facet_rows(facets: dict, field: str, lang: str) -> list[Row]:
 
 
 def _chart(rows: list[Row], series_name: str, title: str):
-    return charts.render_svg([row.label for row in rows], [charts.Series(series_name, [float(row.count) for row in rows])],
+    return charts.render_svg([row.short or row.label for row in rows],
+                             [charts.Series(series_name, [float(row.count) for row in rows])],
                              "bar", title)
 
 
@@ -82,12 +89,12 @@ def page_context(lang: str) -> dict:
     facets = search["search_facets"]
     total = search["count"]
     fresh = freshness_counts(total)
-    labels = freshness_labels()
+    labels, short = freshness_labels(), freshness_short_labels()
     sections = [
         ("themes", _("Datasets by theme"), _facet_rows(facets, "vocab_theme", lang)),
         ("agencies", _("Datasets by agency"), _facet_rows(facets, "organization", lang)),
         ("formats", _("Datasets by format"), _facet_rows(facets, "res_format", lang)),
-        ("freshness", _("Datasets by last update"), [Row(labels[key], count) for key, count in fresh.items()]),
+        ("freshness", _("Datasets by last update"), [Row(labels[key], count, short=short[key]) for key, count in fresh.items()]),
     ]
     series_name = _("Datasets")
     return {
