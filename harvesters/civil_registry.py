@@ -165,8 +165,12 @@ class CivilRegistryHarvester(BinhDuongHarvester):
                 encoding=options.get("encoding", "auto"), delimiter=options.get("delimiter"),
                 ignore_columns=options.get("ignore_columns") or (), sheet=options.get("sheet"))
         except (reading.ReadError, TableError) as error:
-            log.warning("Civil-registry export %s not read: %s", export.source, error.en)
-            raise HarvestProblem(error.vi, error.en) from None
+            en = error.en
+            if export.fmt == "xlsx" and en.startswith("Cannot open XLSX"):
+                # read.py appends the spreadsheet library's own message, which could quote a cell.
+                en = f"Cannot open XLSX {export.source}: the workbook is broken."
+            log.warning("Civil-registry export %s not read: %s", export.source, en)
+            raise HarvestProblem(error.vi, en) from None
         except Exception as error:  # a library error may quote a cell: never pass its text on
             log.error("Reading %s failed: %s at %s", export.source, type(error).__name__, _where(error))
             raise HarvestProblem(f"Không đọc được tệp {export.source}: tệp bị hỏng hoặc sai định dạng.",
