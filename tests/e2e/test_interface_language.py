@@ -174,17 +174,32 @@ def agency(portal_api):
         made["password"] = password
         yield made
     finally:
-        if "source" in made:
-            portal_api.action.harvest_source_clear(id=made["source"]["id"])
-            portal_api.action.dataset_purge(id=made["source"]["id"])
-        if "group" in made:
-            portal_api.action.group_purge(id=made["group"]["id"])
-        if "dataset" in made:
-            portal_api.action.dataset_purge(id=made["dataset"]["id"])
-        if "organization" in made:
-            portal_api.action.organization_purge(id=made["organization"]["id"])
-        if "editor" in made:
-            portal_api.action.user_delete(id=made["editor"]["id"])
+        _purge(portal_api, made)
+
+
+def _purge(portal_api, made: dict):
+    """Every clean-up step is tried, even when one fails (e.g. the portal restarted mid-test);
+    the first failure is raised at the end."""
+    steps = []
+    if "source" in made:
+        steps += [lambda: portal_api.action.harvest_source_clear(id=made["source"]["id"]),
+                  lambda: portal_api.action.dataset_purge(id=made["source"]["id"])]
+    if "group" in made:
+        steps.append(lambda: portal_api.action.group_purge(id=made["group"]["id"]))
+    if "dataset" in made:
+        steps.append(lambda: portal_api.action.dataset_purge(id=made["dataset"]["id"]))
+    if "organization" in made:
+        steps.append(lambda: portal_api.action.organization_purge(id=made["organization"]["id"]))
+    if "editor" in made:
+        steps.append(lambda: portal_api.action.user_delete(id=made["editor"]["id"]))
+    errors = []
+    for step in steps:
+        try:
+            step()
+        except Exception as error:  # noqa: BLE001 (reported below, after the other steps)
+            errors.append(error)
+    if errors:
+        raise errors[0]
 
 
 @pytest.fixture(scope="module")
