@@ -13,6 +13,11 @@ started=$SECONDS
 "$ROOT/scripts/configure.sh"
 "$ROOT/scripts/services.sh" start-portal
 
+# The browser's translations (/api/i18n/vi) are built from the catalogues into the file
+# store; CKAN rebuilds a language only when a catalogue is newer than its file.
+ckan_cli translation js >"$LOG_DIR/translation-js.log" 2>&1 \
+  || { show_log_tail "$LOG_DIR/translation-js.log"; die "Building the JavaScript translations failed"; }
+
 say "Loading the starter catalogue"
 ckan_cli binhduong seed >"$LOG_DIR/seed.log" 2>&1 || { show_log_tail "$LOG_DIR/seed.log"; die "Loading the starter catalogue failed"; }
 cat "$LOG_DIR/seed.log" | grep -E '^(organizations|datasets):' || true

@@ -20,6 +20,7 @@ itself in every process and are left to it.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Mapping
 
@@ -106,6 +107,12 @@ def main(argv: list[str]) -> int:
         # Not fatal: the token can only be created once CKAN runs (see docker/README.md).
         print("[binhduong] CKAN_XLOADER_API_TOKEN is not set: uploads will not be loaded "
               "into the DataStore until it is", file=sys.stderr)
+    if os.path.basename(argv[0]) == "start_ckan.sh":
+        # The browser's translations (/api/i18n/vi) are built into the file store, which is
+        # a volume: build them (again, if the catalogues are newer) before the web role serves.
+        built = subprocess.run(["ckan", "-c", os.environ["CKAN_INI"], "translation", "js"], check=False)
+        if built.returncode:
+            print("[binhduong] `ckan translation js` failed: JavaScript texts stay untranslated", file=sys.stderr)
     sys.stdout.flush()
     os.execvp(argv[0], argv)
     return 0  # not reached: execvp replaces this process
