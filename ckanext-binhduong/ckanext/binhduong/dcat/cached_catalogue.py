@@ -88,10 +88,10 @@ def catalog_show(context: dict, data_dict: dict) -> str:
     page = paging.search(context, data_dict, _cursor(data_dict))
     rows = page["rows"]
     version = fragments.version(profiles)
-    organizations = fragments.organization_digests(row.get("owner_org") for row in rows)
+    organizations = fragments.organization_digests(row.get("organization") for row in rows)
 
     def key_of(row: dict) -> str:
-        return fragments.key(version, str(row["metadata_modified"]), organizations.get(row.get("owner_org"), ""))
+        return fragments.key(version, str(row["metadata_modified"]), organizations.get(row.get("organization"), ""))
 
     keys = {row["id"]: key_of(row) for row in rows}
     stored = {dataset_id: fragment
@@ -137,7 +137,7 @@ def _render(context: dict, serializer: RDFSerializer, dataset_ids: list[str], ve
     current = [{**{field: row.get(alias) for field, alias in paging.FIELDS.items()},
                 "validated_data_dict": row["validated_data_dict"]} for row in found["results"]]
     # An organization that was edited since the first search gets its current digest.
-    late = {row.get("owner_org") for row in current} - set(organizations)
+    late = {row.get("organization") for row in current} - set(organizations)
     if late:
         organizations.update(fragments.organization_digests(late))
     refs = {}
@@ -164,7 +164,7 @@ def _render(context: dict, serializer: RDFSerializer, dataset_ids: list[str], ve
                     queue.append(value)
         body = turtle.BLOCK_SEPARATOR.join(turtle.write_blocks(triples))
         cache_key = fragments.key(version, str(row["metadata_modified"]),
-                                  organizations.get(row.get("owner_org"), ""))
+                                  organizations.get(row.get("organization"), ""))
         result[dataset_id] = fragments.Fragment((cache_key, str(ref), body))
     log.debug("DCAT cache: rendered %d of %d datasets in %.3f s", len(result), len(dataset_ids),
               time.perf_counter() - started)

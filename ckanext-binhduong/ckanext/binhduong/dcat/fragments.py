@@ -8,7 +8,8 @@ the text was written from:
   (CKAN moves ``metadata_modified`` on every change to the dataset or its resources, and
   indexes it in the same request: an edit always misses);
 - the row of the dataset's organization (our profile describes the publisher from it, and
-  an organization edit does not touch its datasets' ``metadata_modified``);
+  an organization edit touches neither its datasets' ``metadata_modified`` nor their index
+  entries);
 - the profile stack, and a version of the code and configuration (``version()``): the
   source of our DCAT modules, the vocabulary and licence files, the installed versions of
   CKAN, ckanext-dcat, rdflib and the unit data, and every ``ckanext.dcat.*``,
@@ -29,6 +30,7 @@ import importlib.metadata
 import importlib.resources
 import logging
 import pathlib
+import uuid
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -128,17 +130,25 @@ def _missing_table(error: SQLAlchemyError) -> bool:
     return False
 
 
-def organization_digests(organization_ids: Iterable[str]) -> dict[str, str]:
-    """A digest of each organization's row (name, title, state, extras…): one query."""
-    ids = sorted({i for i in organization_ids if i})
-    if not ids:
+def organization_digests(names: Iterable[str]) -> dict[str, str]:
+    """A digest of each organization's row (title, state, extras…), by the name the search
+    index holds for it: one query.
+
+    CKAN does not reindex an organization's datasets when the organization is renamed, so
+    the index may still hold the old name. Such a name gets a digest that matches nothing
+    (a new one on every read): those datasets are rendered afresh each time, never served
+    stale, until a search-index rebuild brings the new name in.
+    """
+    wanted = sorted({name for name in names if name})
+    if not wanted:
         return {}
     query = sa.text(
-        'SELECT id, md5(ROW(name, title, description, state, type, approval_status, image_url, '
-        'is_organization, extras)::text) FROM "group" WHERE id = ANY(:ids)'
+        'SELECT name, md5(ROW(id, title, description, state, type, approval_status, image_url, '
+        'is_organization, extras)::text) FROM "group" WHERE name = ANY(:names)'
     )
     with _engine().connect() as connection:
-        return {row[0]: row[1] for row in connection.execute(query, {"ids": ids})}
+        found = {row[0]: row[1] for row in connection.execute(query, {"names": wanted})}
+    return {name: found.get(name) or f"unknown-{uuid.uuid4().hex}" for name in wanted}
 
 
 def load(profiles: str, dataset_ids: list[str]) -> dict[str, Fragment]:

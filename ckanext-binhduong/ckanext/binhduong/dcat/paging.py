@@ -34,7 +34,8 @@ _DATASET_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 # Asked for under other names: ckanext-tracking's after_dataset_search queries the page
 # views of every result that has an "id" (one SQL query each), which the catalogue never
 # shows; Solr's field aliases leave those rows alone.
-FIELDS = {"id": "key_id", "metadata_modified": "key_modified", "owner_org": "key_org"}
+# The organization is its name: Solr stores no owner_org.
+FIELDS = {"id": "key_id", "metadata_modified": "key_modified", "organization": "key_org"}
 
 _bad_page = "Page param must be a positive integer starting in 1"
 
@@ -84,7 +85,7 @@ def filters(data_dict: dict) -> list[str]:
 
 
 def search(context: dict, data_dict: dict, cursor: tuple[str, str] | None) -> Page:
-    """The keys of one catalogue page: id, metadata_modified and organization of each
+    """The keys of one catalogue page: id, metadata_modified and organization name of each
     dataset, from the same search (and the same visibility filter) as ckanext-dcat's."""
     page = _page_number(data_dict)
     n = per_page()
