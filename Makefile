@@ -13,6 +13,8 @@ down:
 status:
 	@bash scripts/services.sh status
 
-# Benchmarks run apart from the tests (they use the test databases: not during `make test`).
+# Benchmarks run on their own databases, Solr core and Redis db (bench/bench_env.sh), so they
+# never hold the tests' ones. The 10,000 generated datasets are kept for the next run.
 bench:
-	@bash scripts/up.sh >/dev/null && bash scripts/init_db.sh test && var/venv/bin/python bench/bench_dcat.py
+	@bash scripts/up.sh >/dev/null && bash bench/bench_env.sh >/dev/null && \
+	  var/venv/bin/python bench/bench_dcat.py --ini var/bench.ini --datasets 10000 --reuse

@@ -53,11 +53,26 @@ def purge_previous_runs(call, context) -> None:
     # A run that was interrupted leaves its organizations; their datasets go with them.
     for org in call("organization_list", context(), {"all_fields": False, "limit": 1000}):
         if org.startswith(PREFIX):
-            found = call("package_search", context(), {"fq": f"organization:{org}", "rows": 1000,
-                                                        "include_private": True})
-            for dataset in found["results"]:
-                call("dataset_purge", context(), {"id": dataset["id"]})
+            while True:
+                found = call("package_search", context(), {"fq": f"organization:{org}", "rows": 1000,
+                                                            "include_private": True, "fl": ["id"]})
+                if not found["results"]:
+                    break
+                for dataset in found["results"]:
+                    call("dataset_purge", context(), {"id": dataset["id"]})
             call("organization_purge", context(), {"id": org})
+
+
+def existing_run(call, context) -> list[str]:
+    found = call("package_search", context(), {"q": f"name:{PREFIX}*", "rows": 0})["count"]
+    ids: list[str] = []
+    while len(ids) < found:
+        page = call("package_search", context(), {"q": f"name:{PREFIX}*", "rows": 1000, "start": len(ids),
+                                                  "sort": "name asc", "fl": ["id"]})["results"]
+        if not page:
+            break
+        ids.extend(row["id"] for row in page)
+    return ids
 
 
 def generate(call, context, count: int) -> list[str]:
@@ -102,19 +117,61 @@ def generate(call, context, count: int) -> list[str]:
             "resources": resources,
         })
         ids.append(dataset["id"])
+        if (i + 1) % 1000 == 0:
+            print(f"  {i + 1} datasets created", file=sys.stderr, flush=True)
     return ids
 
 
-def walk(call, context, profiles: list[str], pages: int) -> tuple[float, int]:
-    size = 0
+NEXT_LINK = None  # compiled on first use
+
+
+def walk(call, context, stack: str, pages: int) -> tuple[float, int, list[float]]:
+    """One full walk of the catalogue as a harvester makes it: page 1, then each hydra:next.
+
+    ``stock``: ckanext-dcat alone (euro_dcat_ap_3; numbered pages by offset, as its links
+    say). ``ours``: the configured stack with the DCAT cache. ``uncached``: the configured
+    stack rendered by ckanext-dcat (cache off), to price the profile itself.
+    Returns (seconds, bytes, seconds of each page)."""
+    import re
+    from urllib.parse import parse_qs, urlparse
+
+    global NEXT_LINK
+    NEXT_LINK = NEXT_LINK or re.compile(r'hydra:next "([^"]+)"|hydra:next> "([^"]+)"')
+    base = {"format": "ttl"}
+    if stack == "stock":
+        base["profiles"] = STOCK
+    size, times = 0, []
+    params: dict = {"page": 1}
     started = time.perf_counter()
-    for page in range(1, pages + 1):
-        size += len(call("dcat_catalog_show", context(), {"format": "ttl", "page": page, "profiles": profiles}))
-    return time.perf_counter() - started, size
+    while True:
+        page_started = time.perf_counter()
+        output = call("dcat_catalog_show", context(), {**base, **params})
+        times.append(time.perf_counter() - page_started)
+        size += len(output)
+        match = NEXT_LINK.search(output)
+        if not match or len(times) > pages + 5:
+            break
+        query = parse_qs(urlparse(match.group(1) or match.group(2)).query)
+        params = {key: values[0] for key, values in query.items() if key in ("page", "after")}
+    return time.perf_counter() - started, size, times
+
+
+def page_latency(call, context, stack: str, page: int, repeat: int) -> float:
+    """Median seconds of one numbered page (?page=N, as the hydra:first/last links name it)."""
+    base = {"format": "ttl", "page": page}
+    if stack == "stock":
+        base["profiles"] = STOCK
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call("dcat_catalog_show", context(), dict(base))
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
 
 
 def breakdown(call, context, profiles: list[str], per_page: int) -> dict[str, float]:
-    """Where the time of one full page goes: the search, building the graph, writing Turtle."""
+    """Where the time of one full page goes with ckanext-dcat: the search, building the
+    graph, writing Turtle."""
     from ckanext.dcat.processors import RDFSerializer
 
     started = time.perf_counter()
@@ -131,13 +188,26 @@ def breakdown(call, context, profiles: list[str], per_page: int) -> dict[str, fl
             "triples": len(serializer.g)}
 
 
+def clear_cache() -> None:
+    import sqlalchemy as sa
+    from ckan import model
+
+    with model.meta.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM binhduong_dcat_fragment"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ini", default=str(ROOT / "var" / "test.ini"))
+    parser.add_argument("--ini", default=str(ROOT / "var" / "bench.ini"))
     parser.add_argument("--datasets", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="do not purge the generated data")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep and reuse the generated datasets of an earlier --keep run of the same size")
+    parser.add_argument("--generate-only", action="store_true", help="create the data (implies --keep) and stop")
+    parser.add_argument("--skip-uncached", action="store_true", help="do not time our profile without the cache")
     args = parser.parse_args()
+    args.keep = args.keep or args.reuse or args.generate_only
 
     global DCAT_DATASET
     from rdflib import URIRef
@@ -148,8 +218,9 @@ def main() -> int:
     import ckan.plugins.toolkit as toolkit
 
     app = make_app(load_config(args.ini))
-    if "test" not in toolkit.config.get("sqlalchemy.url", "").rsplit("/", 1)[-1]:
-        print("Refusing to run: the ini file does not point at a test database.", file=sys.stderr)
+    database = toolkit.config.get("sqlalchemy.url", "").rsplit("/", 1)[-1]
+    if "test" not in database and "bench" not in database:
+        print("Refusing to run: the ini file does not point at a test or bench database.", file=sys.stderr)
         return 2
 
     # Test runs reset the test database and bring the plugins' tables back only for the
@@ -157,10 +228,11 @@ def main() -> int:
     import ckan.plugins as plugins
     from ckan.cli.db import _run_migrations
 
-    for plugin in ("activity", "harvest"):
+    for plugin in ("activity", "harvest", "tracking", "binhduong"):
         if plugins.plugin_loaded(plugin):
             _run_migrations(plugin)
 
+    cache_option = "ckanext.binhduong.dcat.cache"
     with app._wsgi_app.test_request_context("/catalog.ttl"):
         site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
 
@@ -170,25 +242,47 @@ def main() -> int:
         def call(action, ctx, data):
             return toolkit.get_action(action)(ctx, data)
 
-        purge_previous_runs(call, context)
-        started = time.perf_counter()
-        ids = generate(call, context, args.datasets)
-        created_in = time.perf_counter() - started
+        existing = existing_run(call, context) if args.reuse else []
+        if len(existing) == args.datasets:
+            ids, created_in = existing, None
+        else:
+            purge_previous_runs(call, context)
+            started = time.perf_counter()
+            ids = generate(call, context, args.datasets)
+            created_in = time.perf_counter() - started
+        if args.generate_only:
+            print(f"{len(ids)} datasets ready in {created_in or 0:.1f} s")
+            return 0
         try:
-            # Other datasets may sit in the test index; the walk covers the whole catalogue.
+            # Other datasets may sit in the index; the walk covers the whole catalogue.
             total = call("package_search", context(), {"rows": 0})["count"]
             per_page = int(toolkit.config.get("ckanext.dcat.datasets_per_page", 100))
             pages = max(1, math.ceil(total / per_page))
-            walk(call, context, STOCK, pages)  # warm caches and imports for both stacks
-            walk(call, context, OURS, pages)
-            timings: dict[str, list[float]] = {"stock": [], "ours": []}
-            parts: dict[str, list[dict]] = {"stock": [], "ours": []}
-            sizes: dict[str, int] = {}
+            results: dict = {"walks": {"stock": [], "ours": []}, "sizes": {}, "first": {}, "last": {},
+                             "walk_pages": {"stock": [], "ours": []}}
+
+            # Ours, cold: the first walk after a deploy (or on an empty cache) renders and
+            # stores every dataset.
+            clear_cache()
+            cold_seconds, _, cold_pages = walk(call, context, "ours", pages)
+            results["cold"] = cold_seconds
+            if not args.skip_uncached:
+                toolkit.config[cache_option] = False
+                try:
+                    results["uncached"], results["sizes"]["uncached"], _ = walk(call, context, "ours", pages)
+                finally:
+                    toolkit.config[cache_option] = True
+            walk(call, context, "stock", pages)  # warm-up of ckanext-dcat's own path
             for _ in range(args.repeat):
-                for label, profiles in (("stock", STOCK), ("ours", OURS)):
-                    seconds, sizes[label] = walk(call, context, profiles, pages)
-                    timings[label].append(seconds)
-                    parts[label].append(breakdown(call, context, profiles, per_page))
+                for stack in ("stock", "ours"):
+                    seconds, results["sizes"][stack], times = walk(call, context, stack, pages)
+                    results["walks"][stack].append(seconds)
+                    results["walk_pages"][stack].append(times)
+            for stack in ("stock", "ours"):
+                results["first"][stack] = page_latency(call, context, stack, 1, 5)
+                results["last"][stack] = page_latency(call, context, stack, pages, 5)
+            parts = {label: breakdown(call, context, profiles, per_page) for label, profiles in
+                     (("stock", STOCK), ("ours", OURS))}
         finally:
             if not args.keep:
                 for dataset_id in ids:
@@ -196,22 +290,39 @@ def main() -> int:
                 purge_previous_runs(call, context)
 
     info = machine()
-    stock, ours = statistics.median(timings["stock"]), statistics.median(timings["ours"])
     print(f"machine: nproc={info['nproc']} cpu={info['cpu']!r} python {info['python']}, ckan {info['ckan']}, "
-          f"ckanext-dcat {info['ckanext-dcat']}, rdflib {info['rdflib']}")
-    print(f"catalogue: {total} datasets ({args.datasets} generated, 3 resources each, in {created_in:.1f} s), "
-          f"{pages} page(s) of {per_page}, Turtle; {args.repeat} walks each, alternating, after one warm-up walk")
-    for label, profiles in (("stock", STOCK), ("ours", OURS)):
-        runs = ", ".join(f"{t:.2f}" for t in timings[label])
-        median = statistics.median(timings[label])
-        print(f"{label:5} {' + '.join(profiles):32} median {median:6.2f} s "
-              f"({1000 * median / total:5.1f} ms/dataset, {sizes[label] / 1024:7.0f} KiB)  runs: {runs}")
-    print(f"ratio ours/stock: {ours / stock:.2f}")
-    print(f"one page of {per_page} (medians): search, graph building, Turtle writing, triples")
+          f"ckanext-dcat {info['ckanext-dcat']}, rdflib {info['rdflib']}; load average before/after in README")
+    made = f"generated in {created_in:.0f} s" if created_in is not None else "generated earlier (--reuse)"
+    print(f"catalogue: {total} datasets ({args.datasets} {made}, 3 resources each), {pages} page(s) of "
+          f"{per_page}, Turtle; {args.repeat} walks each, alternating, after one warm-up walk")
+    stock, ours = statistics.median(results["walks"]["stock"]), statistics.median(results["walks"]["ours"])
+    for stack, label in (("stock", "stock euro_dcat_ap_3 (offset pages)"),
+                         ("ours", "ours  configured stack, cached (keyset)")):
+        runs = ", ".join(f"{t:.2f}" for t in results["walks"][stack])
+        median = statistics.median(results["walks"][stack])
+        print(f"{label:42} walk median {median:7.2f} s ({1000 * median / total:5.2f} ms/dataset, "
+              f"{results['sizes'][stack] / 1048576:6.1f} MiB)  runs: {runs}")
+    print(f"ours, cold cache (first walk: renders and stores all) {results['cold']:7.2f} s")
+    if "uncached" in results:
+        print(f"ours, cache off (configured stack through ckanext-dcat) {results['uncached']:7.2f} s "
+              f"({results['sizes']['uncached'] / 1048576:.1f} MiB)")
+    print(f"walk speed-up stock/ours: {stock / ours:.1f}x")
+    for stack in ("stock", "ours"):
+        walks = results["walk_pages"][stack]
+        first_in_walk = statistics.median(w[0] for w in walks)
+        last_in_walk = statistics.median(w[-1] for w in walks)
+        deepest = statistics.median(max(w[len(w) // 2:]) for w in walks)
+        print(f"{stack:5} in the walk: first page {1000 * first_in_walk:7.1f} ms, last page "
+              f"{1000 * last_in_walk:7.1f} ms (ratio {last_in_walk / first_in_walk:.2f}; slowest of the "
+              f"second half {1000 * deepest:.1f} ms)")
+        first, last = results["first"][stack], results["last"][stack]
+        print(f"{stack:5} by number:   ?page=1 {1000 * first:7.1f} ms, ?page={pages} {1000 * last:7.1f} ms "
+              f"(ratio {last / first:.2f}; median of 5)")
+    print(f"one page of {per_page} through ckanext-dcat (medians): search, graph building, Turtle writing, triples")
     for label in ("stock", "ours"):
-        medians = {key: statistics.median(p[key] for p in parts[label]) for key in parts[label][0]}
-        print(f"{label:5} search {medians['search']:.3f} s  graph {medians['graph']:.3f} s  "
-              f"turtle {medians['turtle']:.3f} s  {int(medians['triples'])} triples")
+        part = parts[label]
+        print(f"{label:5} search {part['search']:.3f} s  graph {part['graph']:.3f} s  "
+              f"turtle {part['turtle']:.3f} s  {int(part['triples'])} triples")
     return 0
 
 
