@@ -5,19 +5,16 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
-import json
-import uuid
 
 import pytest
 from ckan import model
 from ckan.lib import uploader
-from ckan.plugins import toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 
 from .conftest import SAMPLES
+# Re-exported for the civil-registry test modules, which import them from here.
+from .harvest_support import Source, gather_errors, object_errors, plugins_with, report, statuses  # noqa: F401
 
 HARVESTER = "bd_civil_registry"
 DATASET = "thong-ke-su-kien-ho-tich"
@@ -34,35 +31,7 @@ samples = _load_generator()
 
 
 def plugins() -> str:
-    configured = toolkit.config.get("ckan.plugins") or []
-    names = configured.split() if isinstance(configured, str) else list(configured)
-    return " ".join([n for n in names if n != HARVESTER] + [HARVESTER])
-
-
-class Source:
-    def __init__(self, source: dict, sysadmin: dict):
-        self.id = source["id"]
-        self.sysadmin = sysadmin
-
-    def run(self) -> HarvestJob:
-        job_dict = call_action("harvest_job_create", context={"user": self.sysadmin["name"]},
-                               source_id=self.id, run=False)
-        job = HarvestJob.get(job_dict["id"])
-        job.status = "Running"
-        job.save()
-        harvester = queue.get_harvester(HARVESTER)
-        assert harvester is not None, f"{HARVESTER} is not a loaded harvester"
-        object_ids = queue.gather_stage(harvester, job)
-        for object_id in object_ids if isinstance(object_ids, list) else []:
-            queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
-        call_action("harvest_jobs_run", source_id=self.id)
-        model.Session.remove()
-        return HarvestJob.get(job.id)
-
-    def set_url(self, url: str) -> None:
-        source = HarvestSource.get(self.id)
-        source.url = url
-        source.save()
+    return plugins_with(HARVESTER)
 
 
 @pytest.fixture
@@ -79,30 +48,9 @@ def registry_office():
 @pytest.fixture
 def make_source(sysadmin, registry_office):
     def make(url: str, config: dict | None = None) -> Source:
-        source = call_action(
-            "harvest_source_create", context={"user": sysadmin["name"]},
-            name=f"nguon-ho-tich-{uuid.uuid4().hex[:8]}", title="Hệ thống đăng ký hộ tịch (mẫu)", url=url,
-            source_type=HARVESTER, config=json.dumps(config or {}, ensure_ascii=False),
-            owner_org=registry_office["id"])
-        return Source(source, sysadmin)
+        return Source.create(sysadmin, registry_office["id"], url, HARVESTER, config,
+                             name_prefix="nguon-ho-tich", title="Hệ thống đăng ký hộ tịch (mẫu)")
     return make
-
-
-def report(job: HarvestJob) -> dict:
-    return call_action("harvest_job_report", id=job.id)
-
-
-def gather_errors(job: HarvestJob) -> list[str]:
-    return [error["message"] for error in report(job)["gather_errors"]]
-
-
-def object_errors(job: HarvestJob) -> list[str]:
-    return [error["message"] for obj in report(job)["object_errors"].values() for error in obj["errors"]]
-
-
-def statuses(job: HarvestJob) -> dict[str, str]:
-    objects = model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job.id).all()
-    return {obj.guid.split(":", 1)[1]: obj.report_status for obj in objects}
 
 
 def dataset(name: str = DATASET) -> dict:

@@ -9,7 +9,6 @@ import importlib.util
 import io
 import json
 import logging
-import uuid
 
 import pytest
 from ckan import model
@@ -18,13 +17,13 @@ from ckan.plugins import toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+from ckanext.harvest.model import HarvestObject
 
 from ckanext.binhduong import places
 from ckanext.binhduong.harvesters import geo
-from ckanext.binhduong.harvesters.infrastructure import InfrastructureHarvester
 
 from .conftest import SAMPLES, free_port
+from .harvest_support import Source, gather_errors, object_errors, statuses
 
 
 def _load_samples():
@@ -86,59 +85,12 @@ def publisher():
                                   email="stttt@binhduong.gov.vn")
 
 
-class Source:
-    def __init__(self, source: dict, sysadmin: dict):
-        self.id = source["id"]
-        self.sysadmin = sysadmin
-
-    def run(self) -> HarvestJob:
-        job_dict = call_action("harvest_job_create", context={"user": self.sysadmin["name"]},
-                               source_id=self.id, run=False)
-        job = HarvestJob.get(job_dict["id"])
-        job.status = "Running"
-        job.save()
-        harvester = queue.get_harvester("bd_infrastructure")
-        assert isinstance(harvester, InfrastructureHarvester), "bd_infrastructure is not a loaded harvester"
-        object_ids = queue.gather_stage(harvester, job)
-        for object_id in object_ids if isinstance(object_ids, list) else []:
-            queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
-        call_action("harvest_jobs_run", source_id=self.id)
-        model.Session.remove()
-        return HarvestJob.get(job.id)
-
-    def set_url(self, url: str) -> None:
-        source = HarvestSource.get(self.id)
-        source.url = url
-        source.save()
-
-
 @pytest.fixture
 def make_source(sysadmin, publisher):
     def make(url: str, config: dict | None = None) -> Source:
-        source = call_action(
-            "harvest_source_create", context={"user": sysadmin["name"]},
-            name=f"nguon-ha-tang-{uuid.uuid4().hex[:8]}", title="Danh sách trạm BTS (mẫu)", url=url,
-            source_type="bd_infrastructure", config=json.dumps(config or {}, ensure_ascii=False),
-            owner_org=publisher["id"])
-        return Source(source, sysadmin)
+        return Source.create(sysadmin, publisher["id"], url, "bd_infrastructure", config,
+                             name_prefix="nguon-ha-tang", title="Danh sách trạm BTS (mẫu)")
     return make
-
-
-def report(job):
-    return call_action("harvest_job_report", id=job.id)
-
-
-def gather_errors(job) -> list[str]:
-    return [error["message"] for error in report(job)["gather_errors"]]
-
-
-def object_errors(job) -> list[str]:
-    return [error["message"] for obj in report(job)["object_errors"].values() for error in obj["errors"]]
-
-
-def statuses(job) -> dict[str, str]:
-    objects = model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job.id).all()
-    return {obj.guid.split(":", 1)[1]: obj.report_status for obj in objects}
 
 
 def dataset(name: str) -> dict:

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import json
 import os
-import uuid
 
 import pytest
 from ckan import model
@@ -17,22 +16,16 @@ from ckan.plugins import toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.binhduong.harvesters import base
 from ckanext.binhduong.harvesters.procedures import ABOLISHED, ACTIVE, ProceduresHarvester
 
 from .conftest import free_port, make_samples
+from .harvest_support import Source, gather_errors, object_errors, plugins_with, statuses
 
 
-def _plugins() -> str:
-    """The test ini's plugins, plus ours."""
-    configured = toolkit.config.get("ckan.plugins") or []
-    names = configured.split() if isinstance(configured, str) else list(configured)
-    return " ".join([name for name in names if name != "bd_procedures"] + ["bd_procedures"])
-
-
-PLUGINS = _plugins()
+PLUGINS = plugins_with("bd_procedures")
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PLUGINS),
@@ -73,60 +66,12 @@ def agencies():
     }
 
 
-class Source:
-    def __init__(self, source: dict, sysadmin: dict):
-        self.id = source["id"]
-        self.sysadmin = sysadmin
-
-    def run(self) -> HarvestJob:
-        """One harvest job, as the gather and fetch consumers would run it."""
-        job_dict = call_action("harvest_job_create", context={"user": self.sysadmin["name"]},
-                               source_id=self.id, run=False)
-        job = HarvestJob.get(job_dict["id"])
-        job.status = "Running"
-        job.save()
-        harvester = queue.get_harvester("bd_procedures")
-        assert isinstance(harvester, ProceduresHarvester), "bd_procedures is not a loaded harvester"
-        object_ids = queue.gather_stage(harvester, job)
-        for object_id in object_ids if isinstance(object_ids, list) else []:
-            queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
-        call_action("harvest_jobs_run", source_id=self.id)
-        model.Session.remove()
-        return HarvestJob.get(job.id)
-
-    def set_url(self, url: str) -> None:
-        source = HarvestSource.get(self.id)
-        source.url = url
-        source.save()
-
-
 @pytest.fixture
 def make_source(sysadmin, publisher):
     def make(url: str, config: dict | None = None, owner_org: str | None = None) -> Source:
-        source = call_action(
-            "harvest_source_create", context={"user": sysadmin["name"]},
-            name=f"nguon-tthc-{uuid.uuid4().hex[:8]}", title="Hệ thống thông tin giải quyết TTHC (mẫu)", url=url,
-            source_type="bd_procedures", config=json.dumps(config or {}, ensure_ascii=False),
-            owner_org=owner_org or publisher["id"])
-        return Source(source, sysadmin)
+        return Source.create(sysadmin, owner_org or publisher["id"], url, "bd_procedures", config,
+                             name_prefix="nguon-tthc", title="Hệ thống thông tin giải quyết TTHC (mẫu)")
     return make
-
-
-def report(job: HarvestJob) -> dict:
-    return call_action("harvest_job_report", id=job.id)
-
-
-def gather_errors(job: HarvestJob) -> list[str]:
-    return [error["message"] for error in report(job)["gather_errors"]]
-
-
-def object_errors(job: HarvestJob) -> list[str]:
-    return [error["message"] for obj in report(job)["object_errors"].values() for error in obj["errors"]]
-
-
-def statuses(job: HarvestJob) -> dict[str, str]:
-    objects = model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job.id).all()
-    return {obj.guid.split(":", 1)[1]: obj.report_status for obj in objects}
 
 
 def dataset(name: str) -> dict:
