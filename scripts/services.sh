@@ -65,7 +65,7 @@ start_backends() {
 start_portal() {
   # Processes that run with an older configuration or older code of ours are restarted.
   local config_sum running_sum
-  config_sum="$( { cat "$CKAN_INI"; find "$ROOT/ckanext-binhduong" "$ROOT/schemas" "$ROOT/harvesters" "$ROOT/seed_datasets" \
+  config_sum="$( { cat "$CKAN_INI" "$ROOT/scripts/harvest_scheduler.sh"; find "$ROOT/ckanext-binhduong" "$ROOT/schemas" "$ROOT/harvesters" "$ROOT/seed_datasets" \
       -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.json' -o -name '*.html' -o -name '*.mo' \) -print0 \
       | sort -z | xargs -0 cat; } | sha256sum | cut -c1-16)"
   running_sum="$(cat "$VAR/run/portal-config.sum" 2>/dev/null || true)"
