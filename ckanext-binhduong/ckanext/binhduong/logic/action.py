@@ -11,7 +11,8 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong import seed
-from ckanext.binhduong.dcat import cached_catalogue, visibility
+from ckanext.binhduong.dcat import cached_catalogue, switch, visibility
+from ckanext.binhduong.dcat.switch import dcat_dataset_show
 from ckanext.binhduong.dcat.visibility import dcat_catalog_search, dcat_datasets_list
 from ckanext.binhduong.logic import schema
 from ckanext.binhduong.logic.harvest_sources import (
@@ -21,7 +22,7 @@ from ckanext.binhduong.logic.harvest_sources import (
 # The dcat_* entries chain ckanext-dcat's catalogue actions (which check access themselves)
 # to keep non-public datasets out of the catalogue: see dcat/visibility.py. The catalogue
 # itself is served from stored per-dataset Turtle where it can be: dcat/cached_catalogue.py.
-__all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_catalog_search", "dcat_datasets_list",
+__all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_dataset_show", "dcat_catalog_search", "dcat_datasets_list",
            "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans"]
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def dcat_catalog_show(up_func, context, data_dict):
     ckanext-dcat. Checks access like the action it chains (``dcat_catalog_show``)."""
 
     def serve(context, data_dict):
+        data_dict = switch.with_our_profile(data_dict)
         if cached_catalogue.serves(data_dict):
             return cached_catalogue.catalog_show(context, data_dict)
         return up_func(context, data_dict)
