@@ -4,6 +4,8 @@ No JavaScript library and no outside request: the chart is part of the page, rea
 without scripts, printable, and its numbers are written the Vietnamese way (1.234,5)."""
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -48,19 +50,27 @@ def series_from_records(records: Iterable[dict], x: str, ys: list[str]) -> tuple
     return labels, [Series(y, [number(row.get(y)) for row in rows]) for y in ys]
 
 
-def _nice_top(value: float) -> float:
-    if value <= 0:
+TICKS = 4  # intervals on the value axis
+
+
+def tick_step(largest: float, whole: bool) -> float:
+    """The value between two gridlines: 1, 2, 2.5 or 5 times a power of ten, so that
+    TICKS steps reach ``largest``. ``whole`` (counts) keeps every gridline a whole number."""
+    if largest <= 0:
         return 1.0
-    magnitude = 10 ** len(str(int(value))) / 10
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
+    wanted = largest / TICKS
+    magnitude = 10 ** math.floor(math.log10(wanted))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if step >= wanted and (not whole or float(step).is_integer()):
+            return step
     return 10 * magnitude
 
 
 def render_svg(labels: list[str], series: list[Series], kind: str = "bar", title: str = "") -> Markup:
     values = [v for s in series for v in s.values if v is not None]
-    top = _nice_top(max(values, default=0.0))
+    step = tick_step(max(values, default=0.0), whole=all(float(v).is_integer() for v in values))
+    top = step * TICKS
     plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     count = max(len(labels), 1)
@@ -71,8 +81,8 @@ def render_svg(labels: list[str], series: list[Series], kind: str = "bar", title
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bd-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    for tick in range(5):
-        value = top * tick / 4
+    for tick in range(TICKS + 1):
+        value = step * tick
         y = y_of(value)
         parts.append(f'<line x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
                      f'<text x="{MARGIN_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{format_vi(value)}</text>')
