@@ -51,7 +51,7 @@ def anonymous_api(portal_url) -> ckanapi.RemoteCKAN:
 
 
 # Plugins of ours (and of the extensions we run) that own database tables through Alembic.
-PLUGINS_WITH_MIGRATIONS = ("activity", "harvest", "tracking")
+PLUGINS_WITH_MIGRATIONS = ("activity", "harvest", "tracking", "binhduong")
 
 
 @pytest.fixture

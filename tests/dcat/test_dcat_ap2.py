@@ -4,9 +4,7 @@ against the official DCAT-AP 2.1.1 SHACL shapes (tests/dcat/shacl/, origin and l
 file's header), with zero violations.
 
 Each test runs on the switch as a DCAT-AP 2 harvester sends it (``euro_dcat_ap_2`` alone,
-which dcat/switch.py serves with our profile on top) and with both profiles named. The first
-needs switch.py's actions registered in logic/action.py; until they are, those cases are
-expected to fail (strictly: they fail the run once they pass, so the mark must go)."""
+which dcat/switch.py serves with our profile on top) and with both profiles named."""
 from __future__ import annotations
 
 import pytest
@@ -16,7 +14,6 @@ from rdflib.namespace import RDF
 
 from ckanext.binhduong.dcat.common import dcat_ap, dcat_ap_version
 from ckanext.binhduong.dcat.switch import with_our_profile
-from ckanext.binhduong.logic import action
 
 from .catalogue import (
     DCAT,
@@ -38,11 +35,8 @@ SHAPES = {
     "dcat-ap_2.1.1_shacl_range.ttl": "36f01df2b8cd0f51bda7c12a64e16868430caebb39dabd998071795f99bfe353",
 }
 AP2 = "euro_dcat_ap_2"
-SWITCH_WIRED = "dcat_dataset_show" in action.__all__
 SWITCHES = pytest.mark.parametrize("profiles", [
-    pytest.param(AP2, id="switch", marks=pytest.mark.xfail(
-        not SWITCH_WIRED, strict=True,
-        reason="dcat/switch.py's dcat_dataset_show and with_our_profile are not wired into logic/action.py yet")),
+    pytest.param(AP2, id="switch"),
     pytest.param(f"{AP2},binhduong_dcat", id="both-profiles"),
 ])
 
