@@ -17,4 +17,7 @@ status:
 # never hold the tests' ones. The 10,000 generated datasets are kept for the next run.
 bench:
 	@bash scripts/up.sh >/dev/null && bash bench/bench_env.sh >/dev/null && \
+	  var/venv/bin/python bench/bench_procedures.py --ini var/bench.ini && \
+	  var/venv/bin/python bench/bench_civil_registry.py --ini var/bench.ini && \
+	  var/venv/bin/python bench/bench_infrastructure.py --ini var/bench.ini && \
 	  var/venv/bin/python bench/bench_dcat.py --ini var/bench.ini --datasets 10000 --reuse

@@ -39,6 +39,10 @@ for db in "$BENCH_DB" "$BENCH_DATASTORE_DB"; do
 done
 "$VENV/bin/ckan" -c "$BENCH_INI" db init >"$LOG_DIR/db-init-bench.log" 2>&1 \
   || { show_log_tail "$LOG_DIR/db-init-bench.log"; die "ckan db init failed for $BENCH_DB"; }
+# The DataStore's read-only role and functions, as scripts/init_db.sh sets them for the others.
+"$VENV/bin/ckan" -c "$BENCH_INI" datastore set-permissions 2>>"$LOG_DIR/db-init-bench.log" \
+  | psql_admin -d "$BENCH_DATASTORE_DB" >>"$LOG_DIR/db-init-bench.log" 2>&1 \
+  || { show_log_tail "$LOG_DIR/db-init-bench.log"; die "DataStore permissions failed for $BENCH_DATASTORE_DB"; }
 
 # The Solr core: the test core's configuration (CKAN's schema), registered with the running
 # Solr through the CoreAdmin API; its core.properties makes Solr find it again on restart.
