@@ -159,8 +159,10 @@ class BinhDuongHarvester(HarvesterBase):
     their own config keys) and implement build_datasets()."""
 
     HARVESTER_NAME = ""
-    TITLE = ""
+    TITLE = ""  # Vietnamese, shown in the harvest UI and written into provenance
     DESCRIPTION = ""
+    TITLE_EN = ""  # shown under /en/
+    DESCRIPTION_EN = ""
     TABLES: tuple[TableSpec, ...] = ()
     EXTRA_OPTIONS: dict[str, Any] = {}
     DEFAULT_THEME: tuple[str, ...] = ("GOVE",)
@@ -187,7 +189,11 @@ class BinhDuongHarvester(HarvesterBase):
     # -- IHarvester ----------------------------------------------------------------------
 
     def info(self) -> dict[str, str]:
-        return {"name": self.HARVESTER_NAME, "title": self.TITLE, "description": self.DESCRIPTION,
+        # The harvest pages list harvesters by these texts: English under /en/.
+        english = _page_language() == "en"
+        return {"name": self.HARVESTER_NAME,
+                "title": self.TITLE_EN if english and self.TITLE_EN else self.TITLE,
+                "description": self.DESCRIPTION_EN if english and self.DESCRIPTION_EN else self.DESCRIPTION,
                 "form_config_interface": "Text"}
 
     def validate_config(self, config: str | None) -> str | None:
@@ -546,6 +552,14 @@ def _already_gathered(job_id: str) -> bool:
     objects = model.Session.query(HarvestObject.id).filter(HarvestObject.harvest_job_id == job_id)
     errors = model.Session.query(HarvestGatherError.id).filter(HarvestGatherError.harvest_job_id == job_id)
     return model.Session.query(objects.exists()).scalar() or model.Session.query(errors.exists()).scalar()
+
+
+def _page_language() -> str:
+    """The language of the page being rendered; Vietnamese outside a request (CLI, consumers)."""
+    try:
+        return toolkit.h.lang() or "vi"
+    except (RuntimeError, AttributeError):
+        return "vi"
 
 
 def _now() -> dt.datetime:

@@ -113,8 +113,11 @@ class CivilRegistryHarvester(BinhDuongHarvester):
     TITLE = "Thống kê hộ tịch tỉnh Bình Dương (không có dữ liệu cá nhân)"
     DESCRIPTION = ("Thu thập dữ liệu đăng ký hộ tịch theo từng việc (CSV hoặc XLSX) và công bố số việc khai sinh, "
                    "khai tử, kết hôn, ... theo xã, tháng, loại việc và giới tính, có tổng cấp huyện và tỉnh; số nhỏ "
-                   "được ẩn, dữ liệu cá nhân không bao giờ được lưu. Civil-registry events as counts, small counts "
-                   "suppressed, no personal data stored.")
+                   "được ẩn, dữ liệu cá nhân không bao giờ được lưu.")
+    TITLE_EN = "Civil-registry statistics of Bình Dương province (no personal data)"
+    DESCRIPTION_EN = ("Harvests record-level civil-registry exports (CSV or XLSX) and publishes counts of births, deaths, "
+                      "marriages, ... per commune, month, event type and sex, with district and province totals; small "
+                      "counts are suppressed and personal data is never stored.")
     TABLES = (events.EVENTS,)
     EXTRA_OPTIONS = {"min_count": int, "event_map": dict}
     DEFAULT_THEME = ("SOCI", "GOVE")

@@ -154,7 +154,11 @@ class InfrastructureHarvester(BinhDuongHarvester):
     TITLE = "Hạ tầng số tỉnh Bình Dương (trạm BTS, mạng cáp quang và truyền số liệu chuyên dùng)"
     DESCRIPTION = ("Thu thập danh sách trạm thu phát sóng di động (BTS) từ tệp CSV/XLSX, GeoJSON hoặc dịch vụ ArcGIS "
                    "REST (tọa độ WGS84 hoặc VN-2000) và bảng hạ tầng mạng theo xã, công bố bộ dữ liệu trạm có bản đồ "
-                   "và bảng tổng hợp theo xã. Harvests BTS station registers and per-commune network coverage.")
+                   "và bảng tổng hợp theo xã.")
+    TITLE_EN = "Digital infrastructure of Bình Dương province (BTS stations, fibre and the government data network)"
+    DESCRIPTION_EN = ("Harvests mobile base-station (BTS) registers from CSV/XLSX, GeoJSON or an ArcGIS REST service "
+                      "(WGS84 or VN-2000 coordinates) and per-commune network tables, and publishes the stations on a "
+                      "map with a per-commune summary.")
     TABLES = (STATIONS, COVERAGE)
     EXTRA_OPTIONS = {"crs": str, "max_removed_share": (int, float), "shared_target_percent": (int, float),
                      "bandwidth_target_mbps": (int, float), "summary": dict}

@@ -240,8 +240,10 @@ class ProceduresHarvester(BinhDuongHarvester):
     TITLE = "Thủ tục hành chính (TTHC) tỉnh Bình Dương"
     DESCRIPTION = ("Thu thập danh mục thủ tục hành chính và tình hình giải quyết hồ sơ từ hệ thống thông tin giải "
                    "quyết TTHC của tỉnh (API JSON phân trang, tệp XLSX hoặc CSV), công bố thành hai bộ dữ liệu mở "
-                   "có bảng DataStore. Harvests the province's administrative-procedure catalogue and monthly "
-                   "processing figures.")
+                   "có bảng DataStore.")
+    TITLE_EN = "Administrative procedures of Bình Dương province"
+    DESCRIPTION_EN = ("Harvests the province's administrative-procedure catalogue and monthly processing figures from "
+                      "its procedure system (paged JSON API, XLSX or CSV) into two open datasets with DataStore tables.")
     TABLES = (PROCEDURES, STATISTICS)
     EXTRA_OPTIONS = {"max_abolished_share": (int, float), "keep_statistics_history": bool}
     DEFAULT_THEME = ("GOVE",)
