@@ -15,7 +15,7 @@ __all__ = [
     "binhduong_portal_title", "bd_vocabulary_choices", "bd_unit_choices", "bd_units_described",
     "bd_facet_label_function", "bd_format_date", "bd_format_number", "bd_home_summary",
     "render_datetime", "bd_error_text",
-    "bd_dataset_downloads", "bd_resource_downloads",
+    "bd_dataset_downloads", "bd_resource_downloads", "bd_licence_title",
 ]
 
 # Facet fields whose values are vocabulary codes, shown to readers by label.
@@ -106,6 +106,16 @@ def bd_format_number(value: Any) -> str:
     number = int(value or 0)
     grouped = f"{number:,}"
     return grouped if current_lang() == "en" else grouped.replace(",", ".")
+
+
+def bd_licence_title(licence_id: str | None) -> str:
+    """A licence of the portal's register by its title in the page's language ("" if unknown)."""
+    from ckanext.binhduong import vocabularies
+
+    entry = vocabularies.licence(licence_id) if licence_id else None
+    if entry is None:
+        return ""
+    return (entry.get("title_en") if current_lang() == "en" else None) or entry.get("title") or licence_id
 
 
 def bd_home_summary() -> dict:

@@ -127,6 +127,12 @@ def licences() -> list[dict]:
     return [dict(entry) for entry in _licences()]
 
 
+def licence(licence_id: str) -> dict | None:
+    """One licence of the register by id (a copy), or None."""
+    found = next((entry for entry in _licences() if entry["id"] == licence_id), None)
+    return dict(found) if found is not None else None
+
+
 def _is_open(entry: dict[str, Any]) -> bool:
     if "open" in entry:
         return bool(entry["open"])
