@@ -341,40 +341,24 @@ class BinhDuongHarvester(HarvesterBase):
         if fmt == "auto":
             fmt = reading.sniff_format(result.content, result.content_type, shown)
         if fmt == "json":
-            paging = reading.JsonPaging.from_config(options.get("json"))
-            records = reading.collect_json_pages(result.final_url, result.content,
-                                                 lambda next_url: fetching.fetch(next_url, policy).content, paging)
-            return [reading.records_to_sheet(records, shown)]
+            return self._read_json(result, shown, options, policy)
         return reading.read_document(result.content, source=shown, content_type=result.content_type, format=fmt,
                                      encoding=options.get("encoding", "auto"), delimiter=options.get("delimiter"))
+
+    def _read_json(self, result: fetching.FetchResult, shown: str, options: dict[str, Any],
+                   policy: fetching.FetchPolicy) -> list[reading.Sheet]:
+        """A JSON source: records over pages as the config's ``json`` block says. Harvesters
+        that know other JSON shapes (GeoJSON, ArcGIS) extend this."""
+        paging = reading.JsonPaging.from_config(options.get("json"))
+        records = reading.collect_json_pages(result.final_url, result.content,
+                                             lambda next_url: fetching.fetch(next_url, policy).content, paging)
+        return [reading.records_to_sheet(records, shown)]
 
     @staticmethod
     def _pick_sheet(sheets: list[reading.Sheet], spec: TableSpec, options: dict[str, Any]) -> Table:
         ignore = options.get("ignore_columns") or ()
-        wanted = options.get("sheet")
-        if wanted is not None:
-            if isinstance(wanted, int):
-                chosen = sheets[wanted - 1:wanted] if wanted >= 1 else []
-            else:
-                chosen = [s for s in sheets if normalise.fold(s.title) == normalise.fold(wanted)]
-            if not chosen:
-                titles = ", ".join(f"“{s.title}”" for s in sheets if s.title)
-                raise TableError(f"Không có trang tính “{wanted}” cho bảng “{spec.label}”. Các trang tính: {titles}.",
-                                 f"No sheet {wanted!r} for table {spec.key}.")
-            return normalise.table_from_grid(chosen[0].rows, spec, chosen[0].name, ignore)
-        best: Table | None = None
-        first_error: TableError | None = None
-        for sheet in sheets:
-            try:
-                table = normalise.table_from_grid(sheet.rows, spec, sheet.name, ignore)
-            except TableError as error:
-                first_error = first_error or error
-                continue
-            if best is None or len(table.columns) > len(best.columns):
-                best = table
-        if best is None:
-            raise first_error or TableError(f"Nguồn không có bảng “{spec.label}”.", f"No table {spec.key} in source.")
-        return best
+        return normalise.pick_table(sheets, spec, options.get("sheet"),
+                                    lambda sheet: normalise.table_from_grid(sheet.rows, spec, sheet.name, ignore))
 
     def _content(self, plan: DatasetPlan, run: HarvestRun) -> dict[str, Any]:
         publications = [p.as_content() for p in plan.publications]

@@ -67,26 +67,9 @@ def read_events(data: bytes, spec: TableSpec, *, source: str, fmt: str, encoding
     """The events table of a CSV or XLSX export (see the module's docstring)."""
     if fmt == "xlsx":
         sheets = reading.read_xlsx(data, encoding=encoding, name=source)
-        if sheet is not None:
-            chosen = (sheets[sheet - 1:sheet] if isinstance(sheet, int) and sheet >= 1 else
-                      [s for s in sheets if normalise.fold(s.title) == normalise.fold(str(sheet))])
-            if not chosen:
-                titles = ", ".join(f"“{s.title}”" for s in sheets if s.title)
-                raise TableError(f"Không có trang tính “{sheet}” cho bảng “{spec.label}”. Các trang tính: {titles}.",
-                                 f"No sheet {sheet!r} for table {spec.key}.")
-            sheets = chosen
-        best, first_error = None, None
-        for candidate in sheets:
-            try:
-                table = events_table(iter(candidate.rows), spec, candidate.name, ignore_columns, repair=False)
-            except TableError as error:
-                first_error = first_error or error
-                continue
-            if best is None or len(table.columns) > len(best.columns):
-                best = table
-        if best is None:
-            raise first_error or TableError(f"Nguồn không có bảng “{spec.label}”.", f"No table {spec.key} in source.")
-        return best
+        return normalise.pick_table(
+            sheets, spec, sheet,
+            lambda candidate: events_table(iter(candidate.rows), spec, candidate.name, ignore_columns, repair=False))
     payload, used, repair = _utf8_payload(data, encoding)
     head = payload[:_HEAD_BYTES].decode("utf-8", errors="ignore")
     if reading._HTML_START.match(head[:4096]):

@@ -45,9 +45,7 @@ from ckanext.binhduong.harvesters import fetch as fetching
 from ckanext.binhduong.harvesters import normalise
 from ckanext.binhduong.harvesters import read as reading
 from ckanext.binhduong.harvesters import suppression
-from ckanext.binhduong.harvesters.civil_counts import (  # noqa: F401 (re-exported)
-    EVENT_LABELS, EVENT_ORDER, OTHER_EVENT, SEX_ORDER, Hierarchy, aggregate, hierarchy, publish_rows,
-)
+from ckanext.binhduong.harvesters.civil_counts import EVENT_LABELS, EVENT_ORDER, OTHER_EVENT, aggregate, publish_rows
 from ckanext.binhduong.harvesters.base import (
     CONTENT_VERSION, HASH_KEY, BinhDuongHarvester, DatasetPlan, HarvestProblem, HarvestRun, OutputField, Publication,
     public_url,
@@ -55,7 +53,7 @@ from ckanext.binhduong.harvesters.base import (
 from ckanext.binhduong.harvesters.plan import canonical
 from ckanext.binhduong.harvesters.normalise import MAX_ROWS_LISTED, Problem, Table, TableError
 
-__all__ = ["CivilRegistryHarvester", "FIELDS", "min_count", "aggregate", "publish_rows"]
+__all__ = ["CivilRegistryHarvester", "FIELDS", "min_count"]
 
 log = logging.getLogger(__name__)
 

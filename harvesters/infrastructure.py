@@ -184,15 +184,8 @@ class InfrastructureHarvester(BinhDuongHarvester):
 
     # -- reading: GeoJSON and ArcGIS besides what the base reads ----------------------------
 
-    def _read_document(self, url: str, options: dict[str, Any], policy: fetching.FetchPolicy) -> list[reading.Sheet]:
-        shown = public_url(url)
-        result = fetching.fetch(url, policy)
-        fmt = options.get("format") or "auto"
-        if fmt == "auto":
-            fmt = reading.sniff_format(result.content, result.content_type, shown)
-        if fmt != "json":
-            return reading.read_document(result.content, source=shown, content_type=result.content_type, format=fmt,
-                                         encoding=options.get("encoding", "auto"), delimiter=options.get("delimiter"))
+    def _read_json(self, result: fetching.FetchResult, shown: str, options: dict[str, Any],
+                   policy: fetching.FetchPolicy) -> list[reading.Sheet]:
         document = reading.read_json(result.content, shown)
         if geo_sources.is_geojson(document):
             return [reading.records_to_sheet(geo_sources.geojson_records(document, shown), shown)]
@@ -201,10 +194,7 @@ class InfrastructureHarvester(BinhDuongHarvester):
                 return reading.read_json(fetching.fetch(next_url, policy).content, public_url(next_url))
             records = geo_sources.collect_arcgis_pages(result.final_url, document, get, shown)
             return [reading.records_to_sheet(records, shown)]
-        paging = reading.JsonPaging.from_config(options.get("json"))
-        records = reading.collect_json_pages(result.final_url, result.content,
-                                             lambda next_url: fetching.fetch(next_url, policy).content, paging)
-        return [reading.records_to_sheet(records, shown)]
+        return super()._read_json(result, shown, options, policy)
 
     # -- building the datasets -------------------------------------------------------------
 

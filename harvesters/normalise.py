@@ -29,7 +29,7 @@ __all__ = [
     "nfc", "clean_text", "clean_multiline", "fold", "name_key", "slugify",
     "parse_number", "parse_int", "parse_date", "parse_month", "month_bounds",
     "tthc_code", "format_vn_number", "row_list",
-    "locate_header", "table_from_grid", "coerce", "PARSERS", "is_missing",
+    "locate_header", "table_from_grid", "pick_table", "coerce", "PARSERS", "is_missing",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -355,3 +355,32 @@ def row_list(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]
     for record in frame.to_dict("records"):
         rows.append({name: (None if is_missing(record.get(name)) else record.get(name)) for name in columns})
     return rows
+
+
+def pick_table(sheets: Sequence[Any], spec: TableSpec, wanted: Any, build: Callable[[Any], Table]) -> Table:
+    """The table ``spec`` from the sheets of a source (``read.Sheet``s): from the sheet the
+    config names (title, or 1-based number), else from the sheet whose header names the most
+    columns. ``build`` lays one sheet out as a table (TableError when it holds none)."""
+    if wanted is not None:
+        if isinstance(wanted, int):
+            chosen = list(sheets[wanted - 1:wanted]) if wanted >= 1 else []
+        else:
+            chosen = [s for s in sheets if fold(s.title) == fold(str(wanted))]
+        if not chosen:
+            titles = ", ".join(f"“{s.title}”" for s in sheets if s.title)
+            raise TableError(f"Không có trang tính “{wanted}” cho bảng “{spec.label}”. Các trang tính: {titles}.",
+                             f"No sheet {wanted!r} for table {spec.key}.")
+        sheets = chosen
+    best: Table | None = None
+    first_error: TableError | None = None
+    for sheet in sheets:
+        try:
+            table = build(sheet)
+        except TableError as error:
+            first_error = first_error or error
+            continue
+        if best is None or len(table.columns) > len(best.columns):
+            best = table
+    if best is None:
+        raise first_error or TableError(f"Nguồn không có bảng “{spec.label}”.", f"No table {spec.key} in source.")
+    return best

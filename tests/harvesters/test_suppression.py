@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ckanext.binhduong.harvesters import civil_events as events
-from ckanext.binhduong.harvesters import civil_registry
+from ckanext.binhduong.harvesters import civil_counts
 from ckanext.binhduong.harvesters.suppression import Relation, determined, primary, protect
 
 SEEDS = range(60)
@@ -205,7 +205,7 @@ def test_a_bridge_between_two_groups_of_suppressions_is_found_by_the_audit():
 def _published_table(seed: int, k: int, records: int):
     """Random events over real communes → the published rows, and the true counts."""
     rng = random.Random(seed)
-    tree = civil_registry.hierarchy()
+    tree = civil_counts.hierarchy()
     communes = [c for d in tree.districts for c in tree.communes[d]]
     chosen = rng.sample(communes, 12) + [events.unknown_code("74"), events.unknown_code(tree.districts[0])]
     counts = defaultdict(dict)
@@ -214,8 +214,8 @@ def _published_table(seed: int, k: int, records: int):
         cell = (rng.choice(chosen), rng.choice(events.SEXES if rng.random() < 0.05 else ("nam", "nu")))
         counts[slice_key][cell] = counts[slice_key].get(cell, 0) + 1
     truth = {s: dict(cells) for s, cells in counts.items()}
-    civil_registry.aggregate(counts)
-    rows, hidden = civil_registry.publish_rows(counts, k)
+    civil_counts.aggregate(counts)
+    rows, hidden = civil_counts.publish_rows(counts, k)
     return tree, rows, hidden, truth, counts
 
 
