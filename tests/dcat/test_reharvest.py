@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 import urllib.parse
 import uuid
 
@@ -35,8 +34,8 @@ import ckanapi
 import pytest
 
 from bd_factories import valid_dataset
+from portal_harvest import run_job
 
-JOB_TIMEOUT = 120  # seconds; a job of two datasets takes about 2 s on a quiet machine
 NOTHING = {"added": 0, "updated": 0, "not modified": 0, "errored": 0, "deleted": 0}
 # Fields of our schema that the harvested copy must have exactly as the source has them.
 COPIED = ("title", "notes", "author", "contact", "issued", "theme", "spatial_units", "frequency",
@@ -137,36 +136,6 @@ def first_job(portal_api, harvest):
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-def run_job(api, source_id: str) -> dict:
-    """A job started as the "Reharvest" button starts one, done by the supervised consumers.
-    Marking it Finished is `ckan harvester run`'s work (the scheduler, every 300 s); once every
-    object of the job is done the test calls the same action for this source only."""
-    job = api.action.harvest_job_create(source_id=source_id, run=True)
-    deadline = time.monotonic() + JOB_TIMEOUT
-    while True:
-        job = api.action.harvest_job_show(id=job["id"])
-        if job["status"] == "Finished":
-            return job
-        if job["gather_finished"] and _objects_done(api, source_id, job["id"]):
-            api.action.harvest_jobs_run(source_id=source_id)
-            job = api.action.harvest_job_show(id=job["id"])
-            if job["status"] == "Finished":
-                return job
-        if time.monotonic() > deadline:
-            pytest.fail(f"Harvest job {job['id']} not finished after {JOB_TIMEOUT} s: {job}. Are the "
-                        "portal:harvest-gather and portal:harvest-fetch consumers running? See "
-                        "var/log/harvest-gather.log and var/log/harvest-fetch.log.")
-        time.sleep(0.5)
-
-
-def _objects_done(api, source_id: str, job_id: str) -> bool:
-    for object_id in api.action.harvest_object_list(source_id=source_id, only_current=False):
-        obj = api.action.harvest_object_show(id=object_id)
-        if obj["harvest_job_id"] == job_id and obj["state"] not in ("COMPLETE", "ERROR"):
-            return False
-    return True
-
 
 def copies(api, harvest: Harvest) -> dict[str, dict]:
     """The harvested copies, keyed like the source datasets (by identifier, which the copy

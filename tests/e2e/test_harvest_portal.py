@@ -29,11 +29,11 @@ import uuid
 import ckanapi
 import pytest
 import requests
+from portal_harvest import run_job
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "harvesters" / "samples"
 
-JOB_TIMEOUT = 120  # seconds for a harvest job (about 2 s on a quiet machine)
 LOAD_TIMEOUT = 90  # seconds for xloader to load a CSV into the DataStore
 
 PROCEDURES_TITLE = "Danh mục thủ tục hành chính"  # procedures.py's default titles
@@ -170,39 +170,6 @@ def first_job(portal_api, harvest):
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-def run_job(api, source_id: str) -> dict:
-    """Start a job as the "Reharvest" button does and wait until it is Finished.
-
-    The consumers gather, fetch and import; marking the job Finished is the work of
-    `ckan harvester run` (the scheduler, every 300 s): once every object of the job is done,
-    the test calls the same action for this source only. It is not called earlier, because
-    it also re-queues WAITING objects it does not see in Redis."""
-    job = api.action.harvest_job_create(source_id=source_id, run=True)
-    deadline = time.monotonic() + JOB_TIMEOUT
-    while True:
-        job = api.action.harvest_job_show(id=job["id"])
-        if job["status"] == "Finished":
-            return job
-        if job["gather_finished"] and _objects_done(api, source_id, job["id"]):
-            api.action.harvest_jobs_run(source_id=source_id)
-            job = api.action.harvest_job_show(id=job["id"])
-            if job["status"] == "Finished":
-                return job
-        if time.monotonic() > deadline:
-            pytest.fail(f"Harvest job {job['id']} not finished after {JOB_TIMEOUT} s: {job}. Are the "
-                        "portal:harvest-gather and portal:harvest-fetch consumers running? See "
-                        "var/log/harvest-gather.log and var/log/harvest-fetch.log.")
-        time.sleep(0.5)
-
-
-def _objects_done(api, source_id: str, job_id: str) -> bool:
-    for object_id in api.action.harvest_object_list(source_id=source_id, only_current=False):
-        obj = api.action.harvest_object_show(id=object_id)
-        if obj["harvest_job_id"] == job_id and obj["state"] not in ("COMPLETE", "ERROR"):
-            return False
-    return True
-
 
 def csv_resource(dataset: dict) -> dict:
     (resource,) = [r for r in dataset["resources"] if r["format"] == "CSV"]

@@ -12,34 +12,18 @@ import json
 import os
 import pathlib
 import subprocess
-import time
 import uuid
 
 import pytest
 
-from .test_harvest_portal import (
-    JOB_TIMEOUT, SampleSource, _make_samples, _objects_done, _purge, snapshot, wait_for_datastore,
-)
+from portal_harvest import finish_jobs
+
+from .test_harvest_portal import SampleSource, _make_samples, _purge, snapshot, wait_for_datastore
 
 ROOT = pathlib.Path(os.environ.get("BD_ROOT") or pathlib.Path(__file__).resolve().parents[2])
 CKAN = ROOT / "var" / "venv" / "bin" / "ckan"
 PORTAL_INI = ROOT / "var" / "ckan.ini"
 WORKBOOK = "mau-thu-tuc-hanh-chinh.xlsx"
-
-
-def wait_until_finished(api, source_id: str) -> None:
-    """run-test marks its job Finished when it did the work itself; when the gather consumer
-    took the job first, the objects are imported by the fetch consumer and the job is marked
-    Finished by the next `harvest_jobs_run` after they are done (as the scheduler would)."""
-    deadline = time.monotonic() + JOB_TIMEOUT
-    while True:
-        jobs = api.action.harvest_job_list(source_id=source_id)
-        if all(job["status"] == "Finished" for job in jobs):
-            return
-        if all(_objects_done(api, source_id, job["id"]) for job in jobs if job["status"] != "Finished"):
-            api.action.harvest_jobs_run(source_id=source_id)
-        assert time.monotonic() < deadline, f"jobs not finished after {JOB_TIMEOUT} s: {jobs}"
-        time.sleep(0.5)
 
 
 def run_test(source_name: str) -> subprocess.CompletedProcess:
@@ -82,7 +66,7 @@ def test_run_test_publishes_the_xlsx_sample_and_a_rerun_changes_nothing(portal_a
             owner_org=organization["id"])
 
         run_test(source["name"])
-        wait_until_finished(portal_api, source["id"])
+        finish_jobs(portal_api, source["id"])
         loaded = wait_for_datastore(portal_api, names.values())
         found = portal_api.action.package_search(fq=f'harvest_source_id:"{source["id"]}"', rows=10)
         assert sorted(d["name"] for d in found["results"]) == sorted(names.values())  # none doubled
@@ -95,7 +79,7 @@ def test_run_test_publishes_the_xlsx_sample_and_a_rerun_changes_nothing(portal_a
 
         before = snapshot(portal_api, names.values())
         run_test(source["name"])
-        wait_until_finished(portal_api, source["id"])
+        finish_jobs(portal_api, source["id"])
         assert snapshot(portal_api, names.values()) == before
         jobs = sorted(portal_api.action.harvest_job_list(source_id=source["id"]), key=lambda job: job["created"])
         assert len(jobs) == 2
