@@ -1,4 +1,4 @@
-"""`ckan binhduong ...`: one command group; the logic lives in actions."""
+"""`ckan binhduong ...`: one command group; the logic lives in actions (backup and restore: backup.py)."""
 from __future__ import annotations
 
 import json
@@ -70,3 +70,44 @@ def harvest_source_purge_orphans(dry_run: bool):
     for report in result["sources"]:
         _print_purge(report)
     click.echo(f"{len(result['sources'])} orphaned source(s)" + (" (dry run: nothing removed)" if dry_run else " purged"))
+
+
+@binhduong.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (its backup files are replaced).")
+@click.option("--dry-run", is_flag=True, help="Say what would be backed up, write nothing.")
+def backup_command(folder: str, force: bool, dry_run: bool):
+    """Back up CKAN's database, the DataStore's database and the file store into FOLDER
+    (pg_dump custom format, a tar of the storage path, manifest.json with counts and sha256)."""
+    from ckanext.binhduong import backup
+
+    try:
+        backup.backup(toolkit.config, folder, force=force, dry_run=dry_run, echo=click.echo)
+    except backup.BackupError as error:
+        click.secho(f"Backup failed: {error}", fg="red", err=True)
+        sys.exit(1)
+
+
+@binhduong.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--ckan-db-url", default=None, help="Restore CKAN's database here instead of sqlalchemy.url "
+              "(a URL without a password borrows the configured one for the same user and host).")
+@click.option("--datastore-db-url", default=None, help="Restore the DataStore here instead of ckan.datastore.write_url.")
+@click.option("--storage-path", default=None, type=click.Path(file_okay=False),
+              help="Restore the file store here instead of ckan.storage_path.")
+@click.option("--force", is_flag=True, help="Replace non-empty databases (emptied first) and storage (moved aside).")
+@click.option("--rebuild-index", is_flag=True, help="Run `ckan search-index rebuild` afterwards.")
+@click.option("--dry-run", is_flag=True, help="Verify the backup and say what would be restored, change nothing.")
+def restore_command(folder: str, ckan_db_url: str | None, datastore_db_url: str | None,
+                    storage_path: str | None, force: bool, rebuild_index: bool, dry_run: bool):
+    """Verify the backup in FOLDER against its manifest, then restore both databases, the
+    DataStore's read-only permissions and the file store."""
+    from ckanext.binhduong import backup
+
+    try:
+        backup.restore(toolkit.config, folder, ckan_db_url=ckan_db_url, datastore_db_url=datastore_db_url,
+                       storage_path=storage_path, force=force, dry_run=dry_run,
+                       rebuild_index=rebuild_index, echo=click.echo)
+    except backup.BackupError as error:
+        click.secho(f"Restore failed: {error}", fg="red", err=True)
+        sys.exit(1)
