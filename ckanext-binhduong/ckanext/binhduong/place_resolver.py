@@ -157,6 +157,33 @@ def _legacy_district(text: str) -> AdminUnit | None:
     return unit
 
 
+# Folded type words and the levels they can name. Between commune types the parser's
+# leniency is kept ("Xã Phú An" after the reform is Phường Phú An: the xã became a phường),
+# but a district is never taken for the commune of the same name ("Huyện Dầu Tiếng" is not
+# Xã Dầu Tiếng).
+_TYPE_LEVELS = (
+    ("thitran", {"commune"}), ("thixa", {"district"}), ("thanhpho", {"district", "province"}),
+    ("phuong", {"commune"}), ("xa", {"commune"}), ("huyen", {"district"}), ("quan", {"district"}),
+    ("tinh", {"province"}),
+)
+
+
+def _names(segment: str, unit: AdminUnit | None) -> bool:
+    """Whether the segment is one of the unit's names. The parser matches keywords inside
+    longer text ("Thị trấn Phước Vĩnh" holds "anphu", the key of Phường An Phú), so what it
+    returns is accepted only when the commune segment really is that unit's name."""
+    if unit is None:
+        return False
+    key = _key(segment)
+    unit_keys = places.name_keys(unit.code)
+    if key in unit_keys:
+        return True
+    for type_key, levels in _TYPE_LEVELS:
+        if key.startswith(type_key) and len(key) > len(type_key):
+            return unit.level in levels and key[len(type_key):] in unit_keys
+    return False
+
+
 # ---------------------------------------------------------------------------------------
 # One map at a time
 
@@ -188,7 +215,7 @@ def _on_legacy_map(segments: tuple[str, ...], hint: AdminUnit | None) -> Resolut
         parsed = _parse(", ".join(words), legacy=True)
         if parsed.province_code == places.PROVINCE_CODE and parsed.ward_code:
             unit = places.get_unit(parsed.ward_code)
-            if unit is not None and (district is None or unit.parent == district.code):
+            if _names(first, unit) and (district is None or unit.parent == district.code):
                 return Resolution(unit)
         if parsed.province_code == places.PROVINCE_CODE and parsed.district_code and district is None:
             district = places.get_unit(parsed.district_code)
@@ -215,8 +242,12 @@ def _on_new_map(segments: tuple[str, ...]) -> AdminUnit | None:
     if words:
         parsed = _parse(", ".join(words), legacy=False)
         if parsed.ward_code:
-            # A ward of the city outside the former province is not ours: None.
-            return places.get_unit(places.NEW_PREFIX + parsed.ward_code)
+            unit = places.get_unit(places.NEW_PREFIX + parsed.ward_code)
+            if _names(words[0], unit):
+                return unit
+            if unit is None and _key(words[0]).endswith(_key(parsed.ward or "-")):
+                # A ward of the city outside the former province ("Phường Bến Nghé"): not ours.
+                return None
     unit = places.find_by_name(first, legacy=False)
     return unit if unit is not None and not unit.legacy else None
 

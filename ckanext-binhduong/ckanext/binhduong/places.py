@@ -470,6 +470,21 @@ def known_codes():
     return _catalogue().by_code.keys()
 
 
+def name_keys(code: str) -> frozenset[str]:
+    """The folded spellings (names, short names, the package's aliases and former names)
+    the unit answers to, e.g. {"phuonghiepthanh", "hiepthanh"}."""
+    return _name_keys_by_code().get(code, frozenset())
+
+
+@functools.lru_cache(maxsize=None)
+def _name_keys_by_code() -> dict[str, frozenset[str]]:
+    keys: dict[str, set[str]] = {}
+    for (_, key), codes in _catalogue().names.items():
+        for code in codes:
+            keys.setdefault(code, set()).add(key)
+    return {code: frozenset(found) for code, found in keys.items()}
+
+
 def all_units() -> list[AdminUnit]:
     return list(_catalogue().units)
 
