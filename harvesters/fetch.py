@@ -1,7 +1,10 @@
-"""Safe HTTP GET for harvest sources.
+"""The portal's one outbound-fetch policy, and a safe HTTP GET under it.
 
-A harvest source URL is typed by an operator and followed by a background worker that sits
-inside the province's network, next to the database and the cloud metadata service. So:
+Everything that fetches a URL on a user's behalf goes through here: our harvesters (``fetch``),
+ckanext-dcat's RDF harvester and xloader (through ``outbound.PolicyAdapter``, which connects
+with ``open_checked``), and any link checker. A URL is typed by an operator or an agency editor
+and followed by a background worker that sits inside the province's network, next to the
+database, the search index and the cloud metadata service. So:
 
 - only http and https;
 - the host name is resolved here and every address it resolves to is checked: private,
@@ -10,6 +13,9 @@ inside the province's network, next to the database and the cloud metadata servi
   through (local development); ``ckanext.binhduong.harvest_allowed_hosts`` names hosts or
   networks allowed whatever their address (the TTHC system on the province's network).
   Multicast and unspecified addresses are never fetched;
+- the portal's own services (its CKAN, Solr, PostgreSQL and Redis ports, read from the CKAN
+  config) are refused even where private addresses or a named host are allowed: a local test
+  source may sit on 127.0.0.1, the search index's admin API must not;
 - the connection goes to the address that was checked (no second DNS lookup that a
   rebinding name could answer differently), with the original name for the Host header and
   TLS verification;
@@ -41,7 +47,7 @@ from urllib3.exceptions import (
 __all__ = [
     "FetchPolicy", "FetchResult", "fetch", "check_url",
     "FetchError", "InvalidURL", "BlockedAddress", "ConnectFailed", "FetchTimeout", "TooLarge",
-    "HTTPStatusError", "TooManyRedirects",
+    "HTTPStatusError", "TooManyRedirects", "open_checked", "portal_services",
 ]
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,12 @@ OPTION_ALLOW_PRIVATE = "ckanext.binhduong.harvest_allow_private_addresses"
 OPTION_ALLOWED_HOSTS = "ckanext.binhduong.harvest_allowed_hosts"
 OPTION_TIMEOUT = "ckanext.binhduong.harvest_timeout_seconds"
 OPTION_MAX_BYTES = "ckanext.binhduong.harvest_max_bytes"
+OPTION_REFUSED_SERVICES = "ckanext.binhduong.outbound_refused_services"
+OPTION_CREDENTIALS = "ckanext.binhduong.harvest_credentials"
+# Options of the CKAN config whose URLs are the portal's own services.
+SERVICE_URL_OPTIONS = ("ckan.site_url", "solr_url", "sqlalchemy.url", "ckan.datastore.write_url",
+                       "ckan.datastore.read_url", "ckan.redis.url", "ckanext.xloader.site_url",
+                       "ckanext.xloader.jobs_db.uri")
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -136,6 +148,12 @@ class FetchPolicy:
     #: server that sends one byte per read timeout cannot hold a worker for ever.
     total_timeout: float | None = None
     user_agent: str = "binhduong-opendata-harvester/1.0"
+    #: (network, port) pairs that are never fetched whatever else allows them: the portal's
+    #: own services (``portal_services``).
+    refused_services: tuple[tuple[str, int], ...] = ()
+    #: (host, "user:password") pairs: Basic credentials sent to that host, kept in the
+    #: server's config rather than in a source URL everyone can read.
+    credentials: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False, compare=False)
     _names: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
@@ -160,11 +178,24 @@ class FetchPolicy:
             max_bytes=int(config.get(OPTION_MAX_BYTES, DEFAULT_MAX_BYTES) or DEFAULT_MAX_BYTES),
             allow_private=_as_bool(config.get(OPTION_ALLOW_PRIVATE, False)),
             allowed_hosts=tuple(_as_list(config.get(OPTION_ALLOWED_HOSTS, None))),
+            refused_services=portal_services(config),
+            credentials=_credentials(config.get(OPTION_CREDENTIALS, None)),
         )
 
     @property
     def deadline_seconds(self) -> float:
         return self.total_timeout if self.total_timeout is not None else 4 * self.timeout
+
+    def is_portal_service(self, address: Address, port: int) -> bool:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        for network, service_port in self.refused_services:
+            if port != service_port:
+                continue
+            network = ipaddress.ip_network(network, strict=False)
+            if address.version == network.version and address in network:
+                return True
+        return False
 
     def permits(self, host: str, address: Address) -> bool:
         if address.is_multicast or address.is_unspecified:
@@ -180,6 +211,65 @@ class FetchPolicy:
         # network, or on this machine in development) — not link-local, where cloud metadata
         # services answer, nor reserved ranges.
         return self.allow_private and _is_private_or_loopback(address)
+
+
+_LOOPBACK = ("127.0.0.0/8", "::1/128", "0.0.0.0/32", "::/128")
+
+
+def _host_port(url: str) -> tuple[str, int] | None:
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    default = {"http": 80, "https": 443, "redis": 6379, "rediss": 6379, "postgresql": 5432,
+               "postgres": 5432}.get(parts.scheme.split("+", 1)[0])
+    port = port or default
+    return (parts.hostname, port) if port else None
+
+
+def portal_services(config: Any) -> tuple[tuple[str, int], ...]:
+    """The (network, port) pairs of the portal's own services, from the CKAN config: the hosts
+    of its site, Solr, database and Redis URLs, and ``ckanext.binhduong.outbound_refused_services``
+    (``host:port`` entries). A service on a loopback address is refused on every loopback
+    address (127.0.0.2 reaches a server bound to 0.0.0.0 as well as 127.0.0.1 does)."""
+    entries: list[tuple[str, int]] = []
+    for option in SERVICE_URL_OPTIONS:
+        value = config.get(option) if config is not None else None
+        if value and (found := _host_port(str(value))):
+            entries.append(found)
+    for item in _as_list(config.get(OPTION_REFUSED_SERVICES, None) if config is not None else None):
+        if found := _host_port(item if "://" in item else f"tcp://{item}"):
+            entries.append(found)
+    refused: list[tuple[str, int]] = []
+    for host, port in entries:
+        try:
+            addresses = {info[4][0].split("%", 1)[0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+        except (socket.gaierror, UnicodeError):
+            addresses = set()
+        networks = set()
+        for text in addresses:
+            address = ipaddress.ip_address(text)
+            if address.is_loopback or address.is_unspecified:
+                networks.update(_LOOPBACK)
+            else:
+                networks.add(str(ipaddress.ip_network(address)))
+        for network in sorted(networks):
+            if (network, port) not in refused:
+                refused.append((network, port))
+    return tuple(refused)
+
+
+def _credentials(value: Any) -> tuple[tuple[str, str], ...]:
+    """``host=user:password`` entries (space separated)."""
+    pairs = []
+    for entry in _as_list(value):
+        host, sep, secret = entry.partition("=")
+        if sep and host and ":" in secret:
+            pairs.append((host.strip().lower().rstrip("."), secret))
+    return tuple(pairs)
 
 
 def _is_private_or_loopback(address: Address) -> bool:
@@ -264,6 +354,12 @@ def check_url(url: str, policy: FetchPolicy) -> _Target:
         address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
         if address not in addresses:
             addresses.append(address)
+    services = [a for a in addresses if policy.is_portal_service(a, port)]
+    if services:
+        raise BlockedAddress(
+            f"Không tải từ {shown}: địa chỉ này là một dịch vụ nội bộ của chính cổng dữ liệu "
+            "(máy chủ web, chỉ mục tìm kiếm, cơ sở dữ liệu hoặc hàng đợi) và không bao giờ được truy cập từ bên ngoài.",
+            f"Refusing {shown}: {host}:{port} is one of the portal's own services.", shown)
     refused = [a for a in addresses if not policy.permits(host, a)]
     if refused:
         raise BlockedAddress(
@@ -275,6 +371,8 @@ def check_url(url: str, policy: FetchPolicy) -> _Target:
     if parts.username is not None:
         credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
         authorization = "Basic " + base64.b64encode(credentials).decode()
+    elif secret := dict(policy.credentials).get(host.lower().rstrip(".")):
+        authorization = "Basic " + base64.b64encode(secret.encode()).decode()
     netloc = parts.netloc.rsplit("@", 1)[-1]
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return _Target(url=url, scheme=parts.scheme, host=host, port=port, path=path, host_header=netloc,
@@ -321,11 +419,13 @@ def _connect_error(url: str, error: Exception) -> ConnectFailed:
         f"Cannot connect to {url}: {error}.", url)
 
 
-def _open(target: _Target, policy: FetchPolicy, deadline: float) -> tuple[Any, urllib3.HTTPConnectionPool]:
+def _open(target: _Target, policy: FetchPolicy, deadline: float, method: str = "GET",
+          extra_headers: dict[str, str] | None = None) -> tuple[Any, urllib3.HTTPConnectionPool]:
     shown = _display(target.url)
     timeout = urllib3.Timeout(connect=policy.timeout, read=policy.timeout)
-    headers = {"Host": target.host_header, "User-Agent": policy.user_agent, "Accept": "*/*",
-               "Accept-Encoding": "gzip, deflate", "Connection": "close"}
+    headers = {"User-Agent": policy.user_agent, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
+    headers.update(extra_headers or {})
+    headers.update({"Host": target.host_header, "Connection": "close"})
     if target.authorization:
         headers["Authorization"] = target.authorization
     last_error: Exception | None = None
@@ -334,7 +434,7 @@ def _open(target: _Target, policy: FetchPolicy, deadline: float) -> tuple[Any, u
             break
         pool = _pool(target, address, timeout)
         try:
-            response = pool.urlopen("GET", target.path, headers=headers, redirect=False, retries=False,
+            response = pool.urlopen(method, target.path, headers=headers, redirect=False, retries=False,
                                     preload_content=False, decode_content=True, assert_same_host=False)
             return response, pool
         except MaxRetryError as error:  # urllib3 wraps some failures even with retries off
@@ -396,6 +496,16 @@ def _read_body(response: Any, policy: FetchPolicy, url: str, deadline: float) ->
         raise ConnectFailed(f"Kết nối tới {url} bị ngắt giữa chừng; dữ liệu tải về không trọn vẹn.",
                             f"Connection to {url} broke mid-body: {error}.", url) from error
     return b"".join(chunks)
+
+
+def open_checked(url: str, policy: FetchPolicy, method: str = "GET",
+                 headers: dict[str, str] | None = None) -> tuple[Any, urllib3.HTTPConnectionPool]:
+    """One request, no redirect followed, to an address ``policy`` permits: the connection goes
+    to the address that was checked. Returns the unread urllib3 response and its pool (close
+    both). For callers that follow redirects themselves, each hop through here."""
+    if method not in ("GET", "HEAD"):
+        raise InvalidURL(f"Phương thức {method} không được dùng khi tải dữ liệu.", f"Method {method} is not fetched.", url)
+    return _open(check_url(url, policy), policy, time.monotonic() + policy.deadline_seconds, method, headers)
 
 
 def fetch(url: str, policy: FetchPolicy | None = None) -> FetchResult:

@@ -38,6 +38,15 @@ def sysadmin_token() -> str:
 
 
 @pytest.fixture(scope="session")
+def sysadmin_password() -> str:
+    """The password of the portal's sysadmin `quantri`, for tests that log in through the form."""
+    secrets_dir = pathlib.Path(_setting("BD_SECRETS_DIR", str(ROOT / "var" / "secrets")))
+    password_file = secrets_dir / "sysadmin-password.txt"
+    assert password_file.exists(), f"{password_file} is missing: run `make up` first"
+    return password_file.read_text().strip()
+
+
+@pytest.fixture(scope="session")
 def portal_api(portal_url, sysadmin_token) -> ckanapi.RemoteCKAN:
     """An Action API client authenticated as the local sysadmin."""
     with ckanapi.RemoteCKAN(portal_url, apikey=sysadmin_token, user_agent="binhduong-tests/1") as api:

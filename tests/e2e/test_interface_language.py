@@ -19,6 +19,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from bd_factories import valid_dataset
+from portal_session import csrf_token, log_in
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "ckanext-binhduong" / "ckanext" / "binhduong" / "i18n" / "src"
@@ -113,12 +114,6 @@ def _strings_in(value) -> list[str]:
     return []
 
 
-def _csrf_token(html: str) -> str:
-    field = BeautifulSoup(html, "html.parser").find("input", attrs={"name": "_csrf_token"})
-    assert field is not None, "the form has no CSRF token field"
-    return field["value"]
-
-
 def _form_fields(html: str, form_id: str) -> dict[str, str]:
     """What a browser would submit from the form as served (its CSRF token included)."""
     form = BeautifulSoup(html, "html.parser").find("form", id=form_id)
@@ -136,18 +131,6 @@ def _form_fields(html: str, form_id: str) -> dict[str, str]:
         else:
             fields[name] = field.get("value", "")
     return fields
-
-
-def _log_in(portal_url: str, name: str, password: str) -> requests.Session:
-    """A browser-like session, logged in through the login form (CSRF token included)."""
-    session = requests.Session()
-    form = session.get(f"{portal_url}/user/login", timeout=30)
-    response = session.post(f"{portal_url}/user/login", timeout=30, data={
-        "_csrf_token": _csrf_token(form.text), "login": name, "password": password})
-    assert response.status_code == 200, response.status_code
-    assert session.get(f"{portal_url}/dashboard/datasets", timeout=30, allow_redirects=False).status_code == 200, \
-        "the login form did not log the editor in"
-    return session
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +190,7 @@ def sessions(portal_url, sysadmin_token, agency):
     sysadmin = requests.Session()
     sysadmin.headers["Authorization"] = sysadmin_token
     return {"anonymous": requests.Session(), "sysadmin": sysadmin,
-            "editor": _log_in(portal_url, agency["editor"]["name"], agency["password"])}
+            "editor": log_in(portal_url, agency["editor"]["name"], agency["password"])}
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.dcat.interfaces import IDCATRDFHarvester
+from ckanext.xloader.interfaces import IXloader
 
-from ckanext.binhduong import indexing, resources
+from ckanext.binhduong import csrf_exemptions, indexing, outbound, resources
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks
 
@@ -32,6 +33,9 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
     plugins.implements(plugins.IResourceController, inherit=True)
     # ckanext-dcat's RDF harvester: unchanged records are not rewritten (dcat/harvesting.py).
     plugins.implements(IDCATRDFHarvester, inherit=True)
+    plugins.implements(plugins.IMiddleware, inherit=True)
+    # xloader reads link resources only where the outbound policy allows (outbound.py).
+    plugins.implements(IXloader, inherit=True)
 
     # IConfigurer
 
@@ -39,6 +43,18 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
         toolkit.add_resource("assets", "binhduong")
+        outbound.secure_xloader()
+
+    # IMiddleware
+
+    def make_middleware(self, app, config):
+        csrf_exemptions.install()
+        return app
+
+    # IXloader
+
+    def can_upload(self, resource_id):
+        return outbound.xloader_may_fetch_resource(resource_id)
 
     # ITranslation: only compiled locales, not the i18n/src folder of PO sources.
 

@@ -18,6 +18,12 @@ existing dataset's name anyway.
 
 A dataset edited on our side after its import keeps the edit until its source changes.
 
+Fetching goes through the portal's outbound policy (``outbound.py``): ``before_download``
+refuses a source URL that is not http(s) (the stock harvester opens any other string as a local
+path) or whose host the policy refuses, before anything is read; ``update_session`` mounts the
+policy's adapter on the harvester's ``requests`` session, so every request and redirect is
+checked again, connected to the checked address, and timed out.
+
 A new copy is also named the way our own datasets are: the gather stage names it with CKAN's
 munging, which drops Vietnamese letters ("Điểm wifi công cộng" → ``im-wifi-cong-cng``);
 ``before_create`` names it from the title with the diacritics folded
@@ -30,6 +36,8 @@ import logging
 
 from ckan import model
 from ckanext.harvest.model import HarvestObject
+
+from ckanext.binhduong import outbound
 
 __all__ = ["DCATHarvestHooks", "free_name", "previous_import", "same_record"]
 
@@ -89,6 +97,20 @@ def free_name(title: str) -> str | None:
 class DCATHarvestHooks:
     """``IDCATRDFHarvester`` hooks of the binhduong plugin (mixed into it; the other hooks keep
     the interface's pass-through defaults)."""
+
+    def update_session(self, session):
+        adapter = outbound.PolicyAdapter()
+        session.trust_env = False
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
+
+    def before_download(self, url, harvest_job):
+        refusal = outbound.refusal_of(url or "")
+        if refusal is not None:
+            log.warning("DCAT harvest job %s: source URL refused: %s", getattr(harvest_job, "id", "?"), refusal.en)
+            return None, [f"{refusal.vi} ({refusal.en})"]
+        return url, []
 
     def before_update(self, harvest_object, dataset_dict, temp_dict):
         package_id = dataset_dict.get("id")

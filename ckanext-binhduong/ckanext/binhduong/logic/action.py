@@ -15,6 +15,7 @@ from ckanext.binhduong.dcat import cached_catalogue, switch, visibility
 from ckanext.binhduong.dcat.switch import dcat_dataset_show
 from ckanext.binhduong.dcat.visibility import dcat_catalog_search, dcat_datasets_list
 from ckanext.binhduong.logic import schema
+from ckanext.binhduong.logic.harvest_source_urls import package_create, package_update
 from ckanext.binhduong.logic.harvest_sources import (
     binhduong_harvest_source_purge, binhduong_harvest_source_purge_orphans,
 )
@@ -23,7 +24,9 @@ from ckanext.binhduong.logic.harvest_sources import (
 # to keep non-public datasets out of the catalogue: see dcat/visibility.py. The catalogue
 # itself is served from stored per-dataset Turtle where it can be: dcat/cached_catalogue.py.
 __all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_dataset_show", "dcat_catalog_search", "dcat_datasets_list",
-           "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans"]
+           "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans",
+           # chained: harvest source URLs checked (logic/harvest_source_urls.py)
+           "package_create", "package_update"]
 
 log = logging.getLogger(__name__)
 
