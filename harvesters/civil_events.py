@@ -17,13 +17,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ckanext.binhduong import places
+from ckanext.binhduong import place_resolver, places
 from ckanext.binhduong.harvesters.normalise import Column, TableSpec, clean_text, fold
 
 __all__ = [
     "EVENTS", "EVENT_TYPES", "EVENT_LABELS", "SEXES", "SEX_LABELS", "PERSONAL_LABELS",
     "event_type", "sex", "Place", "resolve_place", "quotable_place", "quotable_event",
-    "UNKNOWN_SUFFIX", "unknown_code",
+    "UNKNOWN_SUFFIX", "unknown_code", "new_area", "is_post_reform_month",
 ]
 
 # Labels of the personal columns real exports carry. They are listed so that they are
@@ -141,58 +141,77 @@ def sex(value: Any) -> str | None:
     return _SEX.get(key)
 
 
+def new_area() -> str:
+    """The code under which the former province's area is counted from 1/7/2025: the 2025
+    city that absorbed it (``2025/79``)."""
+    return places.successors(places.PROVINCE_CODE)[0].code
+
+
+def is_post_reform_month(month: str) -> bool:
+    """Whether events of a month ("2025-07") are placed on the 2025 map. The reform took
+    effect on the first day of a month, so a month is wholly on one side of it."""
+    return bool(place_resolver.is_post_reform(month))
+
+
 @dataclass(frozen=True)
 class Place:
-    """Where an event was registered: a commune (GSO code) and its district, or an unknown
-    commune under a known district or under the province."""
+    """Where an event was registered: a commune (GSO code; ``2025/<code>`` for a 2025 ward)
+    and the total it adds into (its district, or the area for a 2025 ward), or an unknown
+    commune under a known district, the province or the area. ``converted``: a post-reform
+    event whose place was written with a legacy name, counted under the ward that took it
+    over; ``split``: that legacy commune was split, and the ward is the one that took most."""
     commune: str
     district: str | None
     known: bool
+    converted: bool = False
+    split: bool = False
 
 
 _DIGITS = re.compile(r"\d{1,6}")
-_UBND = re.compile(r"^(?:ubnd|uy ban nhan dan)\s+", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=8192)
-def resolve_place(commune: Any, district: Any = None) -> Place:
+def resolve_place(commune: Any, district: Any = None, post_reform: bool = False) -> Place:
     """A registering commune written any way ("P. Phú Cường", "phuong phu cuong", "Xã An
-    Điền" (since renamed), "UBND phường Chánh Nghĩa", "25747") → its GSO code, through
-    places.find_by_name (legacy units: the data is about events before and after 2025 but
-    registered by the commune of the time). A district column settles same-named communes.
-    A name that designates a district ("Dĩ An" in a commune column) means the commune of
-    that name inside it when there is one."""
+    Điền" (since renamed), "UBND phường Chánh Nghĩa", "Phường An Bình, TP.Dĩ An", "25747")
+    → its unit, through the project's place resolver, on the map of the event's date:
+    before 1/7/2025 the legacy commune (a district column settles same-named communes),
+    from then the 2025 ward (a legacy name written after the reform goes to the ward that
+    took that commune over). A name that designates a legacy district ("Dĩ An" in a
+    commune column) means the commune of that name inside it when there is one."""
     text = clean_text(commune) or ""
-    text = _UBND.sub("", text).strip()
-    hint_text = clean_text(district)
-    hint = _district(hint_text) if hint_text else None
+    hint_text = clean_text(district) or None
+    if post_reform:
+        area = new_area()
+        found = place_resolver.resolve_detail(text, legacy=False) if text else None
+        if found is not None and found.unit is not None and found.unit.level == "commune":
+            return Place(found.unit.code, area, True, found.converted, found.split)
+        return Place(unknown_code(area), area, False)
+    hint = place_resolver.resolve(hint_text, legacy=True) if hint_text else None
+    hint_code = hint.code if hint is not None and hint.level == "district" else None
     if not text:
-        return Place(unknown_code(hint or places.PROVINCE_CODE), hint, False)
+        return Place(unknown_code(hint_code or places.PROVINCE_CODE), hint_code, False)
     if _DIGITS.fullmatch(text):
-        unit = places.get_unit(str(int(text)))
-    else:
-        unit = places.find_by_name(text, legacy=True, district=hint) if hint else None
-        unit = unit or places.find_by_name(text, legacy=True)
-        if unit is not None and unit.level == "district":
-            unit = places.find_by_name(text, legacy=True, district=unit.code) or unit
+        text = str(int(text))
+    found = place_resolver.resolve_detail(text, district_hint=hint_code, legacy=True)
+    unit = found.unit
+    if unit is None and hint_code:
+        # A district column that contradicts the cell: the cell decides.
+        found = place_resolver.resolve_detail(text, legacy=True)
+        unit = found.unit
+    if unit is not None and unit.level == "district":
+        inside = place_resolver.resolve(text, district_hint=unit.code, legacy=True)
+        if inside is not None and inside.level == "commune":
+            unit = inside
     if unit is not None and unit.legacy and unit.level == "commune":
         return Place(unit.code, unit.parent, True)
     if unit is not None and unit.legacy and unit.level == "district":
         return Place(unknown_code(unit.code), unit.code, False)
-    return Place(unknown_code(hint or places.PROVINCE_CODE), hint, False)
+    within = found.within.code if found.within is not None else hint_code
+    return Place(unknown_code(within or places.PROVINCE_CODE), within, False)
 
 
-@functools.lru_cache(maxsize=256)
-def _district(text: str) -> str | None:
-    text = _UBND.sub("", text).strip()
-    if _DIGITS.fullmatch(text):
-        unit = places.get_unit(str(int(text)))
-    else:
-        unit = places.find_by_name(text, legacy=True)
-    return unit.code if unit is not None and unit.legacy and unit.level == "district" else None
-
-
-_PLACE_WORDS = re.compile(r"^(ubnd |uy ban nhan dan )?(xa|phuong|thi tran|p|tt|x|thi xa|huyen|quan|thanh pho|tp|tx)"
+_PLACE_WORDS = re.compile(r"^(ubnd |uy ban nhan dan )?(xa|phuong|thi tran|p|tt|x|thi xa|huyen|quan|thanh pho|tp|tx|h|q)"
                           r"( |$)")
 
 

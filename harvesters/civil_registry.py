@@ -61,19 +61,34 @@ MIN_COUNT_OPTION = "ckanext.binhduong.civil_registry_min_count"
 DATASET = "thong-ke-su-kien-ho-tich"
 #: Part of the source fingerprint: change it when the published table would change for the
 #: same export (new rules, new columns), so that the next run recomputes.
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: places on the map of the event's date, the 2025 counterpart columns
 FINGERPRINT_KEY = "source_fingerprint"
 PROBLEMS_KEY = "problems"
 TAGS = "hộ tịch,khai sinh,khai tử,kết hôn,dân số,thống kê"
 
 FIELDS = [
     OutputField("thang", "Tháng", "Tháng đăng ký (yyyy-mm)"),
-    OutputField("cap", "Cấp", "tinh (toàn tỉnh), huyen (huyện, thị xã, thành phố) hoặc xa (xã, phường, thị trấn)"),
+    OutputField("ban_do", "Danh mục đơn vị hành chính",
+                "cu: đơn vị hành chính đến 30/6/2025 (tỉnh Bình Dương, có cấp huyện), dùng cho các tháng trước 7/2025; "
+                "moi: đơn vị từ 1/7/2025 (phường, xã của Thành phố Hồ Chí Minh, không còn cấp huyện), dùng từ tháng "
+                "7/2025"),
+    OutputField("cap", "Cấp", "tinh (toàn tỉnh; từ 7/2025: toàn địa bàn tỉnh cũ), huyen (huyện, thị xã, thành phố; "
+                              "chỉ trước 7/2025) hoặc xa (xã, phường, thị trấn)"),
     OutputField("ma_don_vi", "Mã đơn vị hành chính",
-                "Mã của Tổng cục Thống kê (74, 718, 25747); “…-KXD” là nơi đăng ký không xác định được xã "
-                "(trong huyện đó, hoặc trong tỉnh)"),
-    OutputField("ten_don_vi", "Tên đơn vị hành chính", "Tên đơn vị hành chính tại thời điểm đăng ký (trước 1/7/2025)"),
-    OutputField("ma_huyen", "Mã huyện", "Mã cấp huyện chứa đơn vị (trống với cấp tỉnh)"),
+                "Mã của Tổng cục Thống kê: trước 7/2025 mã cũ (74, 718, 25747), từ 7/2025 “2025/” và mã mới "
+                "(2025/25747; 2025/79 là toàn địa bàn tỉnh cũ); “…-KXD” là nơi đăng ký không xác định được xã "
+                "(trong huyện đó, trong tỉnh, hoặc trong địa bàn tỉnh cũ)"),
+    OutputField("ten_don_vi", "Tên đơn vị hành chính", "Tên đơn vị hành chính tại thời điểm đăng ký"),
+    OutputField("ma_huyen", "Mã huyện", "Mã cấp huyện chứa đơn vị (trống với cấp tỉnh và với đơn vị từ 7/2025)"),
+    OutputField("ma_don_vi_moi", "Mã đơn vị từ 1/7/2025",
+                "Đơn vị từ 1/7/2025 tương ứng, để theo dõi một xã qua đợt sắp xếp: với dòng danh mục cũ là phường, xã "
+                "mới đã nhận xã cũ (xã bị chia tách: phường, xã nhận phần lớn nhất); với dòng danh mục mới là chính nó; "
+                "trống với cấp huyện (không còn cấp huyện)"),
+    OutputField("ten_don_vi_moi", "Tên đơn vị từ 1/7/2025", "Tên của đơn vị ở cột ma_don_vi_moi"),
+    OutputField("chuyen_doi", "Cách chuyển sang danh mục mới",
+                "nguyen_ven: cả xã cũ vào một phường, xã mới (có thể cùng các xã khác); chia_tach: xã cũ bị chia cho "
+                "nhiều phường, xã mới, số liệu cả xã cũ được gắn với đơn vị nhận phần lớn nhất; trống với dòng danh "
+                "mục mới và cấp huyện"),
     OutputField("loai_viec", "Mã loại việc hộ tịch", ", ".join(EVENT_ORDER)),
     OutputField("ten_loai_viec", "Loại việc hộ tịch", "Tên loại việc hộ tịch"),
     OutputField("gioi_tinh", "Giới tính", "tong (tất cả), nam, nu, khong_ro (nguồn không ghi hoặc ghi không rõ)"),
@@ -292,27 +307,39 @@ class CivilRegistryHarvester(BinhDuongHarvester):
                 f"{int(bad_date.sum())} records with an unreadable or implausible registration date, not counted",
                 _rows_of(bad_date, rows_no)))
 
-        # Places: each distinct (commune, district) spelling pair once.
+        # Places: each distinct (commune, district) spelling pair once per side of the
+        # 1 July 2025 reform (the map depends on the registration date).
+        month_is_new = np.array([events.is_post_reform_month(m) for m in month_names] + [False], dtype=np.int64)
+        record_era = month_is_new[record_month]  # index -1 (no readable month): the legacy side, not counted
         commune_codes = frame["commune"].to_numpy().astype(np.int64)
         has_district = "district" in frame.columns
         district_codes = frame["district"].to_numpy().astype(np.int64) if has_district else np.zeros(n, np.int64)
         width = len(categories["district"]) if has_district else 1
-        pairs, pair_of_record = np.unique(commune_codes * width + district_codes, return_inverse=True)
+        pairs, pair_of_record = np.unique((commune_codes * width + district_codes) * 2 + record_era,
+                                          return_inverse=True)
         place_names: list[str] = []
         place_index: dict[str, int] = {}
         pair_place = np.empty(len(pairs), dtype=np.int64)
         unknown_pairs: list[int] = []
+        split_pairs: dict[str, list[int]] = {}
         for position, pair in enumerate(pairs):
-            commune = categories["commune"][int(pair) // width]
-            district = categories["district"][int(pair) % width] if has_district else None
-            place = events.resolve_place(commune, district)
+            spelling, post_reform = divmod(int(pair), 2)
+            commune = categories["commune"][spelling // width]
+            district = categories["district"][spelling % width] if has_district else None
+            place = events.resolve_place(commune, district, bool(post_reform))
             pair_place[position] = place_index.setdefault(place.commune, len(place_index))
             if len(place_names) < len(place_index):
                 place_names.append(place.commune)
             if not place.known:
                 unknown_pairs.append(position)
+            elif place.split:
+                shown = events.quotable_place(commune)
+                if shown:
+                    split_pairs.setdefault(f"{shown}\x00{place.commune}", []).append(position)
         record_place = pair_place[pair_of_record]
+        pairs = pairs // 2  # the spelling pair, for the messages
         problems += self._place_problems(unknown_pairs, pairs, width, categories, pair_of_record, rows_no, has_district)
+        problems += self._split_problems(split_pairs, pair_of_record, rows_no)
 
         # Event types and sexes.
         extra = tuple((normalise.fold(w, " "), c) for w, c in (run.config.get("event_map") or {}).items())
@@ -415,6 +442,23 @@ class CivilRegistryHarvester(BinhDuongHarvester):
         return problems
 
     @staticmethod
+    def _split_problems(split_pairs: dict[str, list[int]], pair_of_record, rows_no) -> list[Problem]:
+        """Post-reform events written with the name of a legacy commune that was split: they
+        are counted under the ward that took most of it, which may not be where they were."""
+        problems = []
+        for key, positions in list(split_pairs.items())[:20]:
+            shown, ward = key.split("\x00")
+            name = places.get_unit(ward).name
+            mask = np.isin(pair_of_record, positions)
+            problems.append(Problem(
+                f"Nơi đăng ký “{shown}” sau 1/7/2025 là tên xã cũ đã bị chia cho nhiều phường, xã mới "
+                f"({_count_vi(int(mask.sum()))} bản ghi); được đếm vào “{name}” (đơn vị nhận phần lớn nhất). Hãy ghi "
+                "tên phường, xã mới trong nguồn",
+                f"Registering place '{shown}' after 1/7/2025 is a legacy commune that was split "
+                f"({int(mask.sum())} records), counted under '{name}'", _rows_of(mask, rows_no)))
+        return problems
+
+    @staticmethod
     def _event_problems(values, extra, event_column, rows_no) -> list[Problem]:
         problems = []
         shown: dict[str, list[int]] = {}
@@ -466,6 +510,11 @@ class CivilRegistryHarvester(BinhDuongHarvester):
             f"trên địa bàn tỉnh Bình Dương từ tháng {month_vi(months[0])} đến tháng {month_vi(months[-1])}, theo xã "
             "(phường, thị trấn) nơi đăng ký, tháng, loại việc và giới tính, kèm tổng cấp huyện và toàn tỉnh; tổng hợp "
             "tự động từ hệ thống đăng ký và quản lý hộ tịch.",
+            "",
+            "**Sắp xếp đơn vị hành chính 1/7/2025.** Việc đăng ký trước tháng 7/2025 được tính theo xã, huyện của tỉnh "
+            "Bình Dương khi đó (cột `ban_do` = cu); từ tháng 7/2025 theo phường, xã mới của Thành phố Hồ Chí Minh "
+            "(`ban_do` = moi, mã dạng 2025/…, không còn cấp huyện; dòng cấp tỉnh là toàn địa bàn tỉnh cũ). Cột "
+            "`ma_don_vi_moi` ghi phường, xã mới tương ứng của mỗi dòng cũ để nối chuỗi số liệu qua đợt sắp xếp.",
             "",
             f"Tổng hợp từ {fmt(records)} việc đăng ký" + (f" ({summary})." if summary else "."),
             "",

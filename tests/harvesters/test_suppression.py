@@ -244,3 +244,45 @@ def test_the_published_civil_registry_table_gives_no_hidden_count_back(seed):
         total = sum(truth[slice_key].values())
         province = published.get(("74", "tong"))
         assert province is not None and (province["bi_an"] or province["so_luong"] == total)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_months_after_the_reform_are_protected_on_the_2025_map(seed):
+    """From 7/2025 the cells are 2025 wards adding into the former province's area (no
+    district level): the same attacks find nothing."""
+    k, rng = 5, random.Random(seed)
+    tree = civil_counts.hierarchy()
+    chosen = rng.sample(tree.wards, 10) + [events.unknown_code(tree.area)]
+    counts = defaultdict(dict)
+    for _ in range(300):
+        slice_key = (f"2025-0{rng.randint(7, 9)}", "khai_sinh")
+        cell = (rng.choice(chosen), rng.choice(("nam", "nu", "khong_ro")))
+        counts[slice_key][cell] = counts[slice_key].get(cell, 0) + 1
+    truth = {s: sum(cells.values()) for s, cells in counts.items()}
+    civil_counts.aggregate(counts)
+    rows, _ = civil_counts.publish_rows(counts, k)
+    assert {r["ban_do"] for r in rows} == {"moi"} and not [r for r in rows if r["cap"] == "huyen"]
+    assert all(r["ma_don_vi"].startswith("2025/") and r["ma_don_vi_moi"] == r["ma_don_vi"] for r in rows)
+    for slice_key, cells in counts.items():
+        relations = tree.relations_for(slice_key[0])
+        suppressed = {(r["ma_don_vi"], r["gioi_tinh"]) for r in rows if r["bi_an"] and (r["thang"], r["loai_viec"])
+                      == slice_key}
+        assert one_subtraction(cells, relations, suppressed) == set()
+        assert linear_recovery(relations, suppressed) == set()
+        area = next(r for r in rows if (r["thang"], r["loai_viec"]) == slice_key and r["ma_don_vi"] == tree.area
+                    and r["gioi_tinh"] == "tong")
+        assert area["bi_an"] or area["so_luong"] == truth[slice_key]
+
+
+def test_legacy_rows_name_their_2025_counterpart():
+    counts = {("2025-06", "khai_sinh"): {("25747", "nam"): 7, ("25741", "nu"): 6}}
+    civil_counts.aggregate(counts)
+    rows = {(r["ma_don_vi"], r["gioi_tinh"]): r for r in civil_counts.publish_rows(counts, 5)[0]}
+    assert {r["ban_do"] for r in rows.values()} == {"cu"}
+    # Phú Cường went whole into Phường Thủ Dầu Một; Hiệp Thành was split, most of it to Phú Lợi.
+    assert (rows[("25747", "tong")]["ma_don_vi_moi"], rows[("25747", "tong")]["chuyen_doi"]) == \
+        ("2025/25747", "nguyen_ven")
+    assert (rows[("25741", "tong")]["ma_don_vi_moi"], rows[("25741", "tong")]["chuyen_doi"]) == \
+        ("2025/25750", "chia_tach")
+    assert rows[("718", "tong")]["ma_don_vi_moi"] == ""
+    assert rows[("74", "tong")]["ma_don_vi_moi"] == civil_counts.hierarchy().area == "2025/79"
