@@ -188,7 +188,7 @@ def all_counts(ckan_conn, datastore_conn) -> dict[str, Any]:
     return counts
 
 
-def _objects(conn, limit: int = 5) -> tuple[int, list[str]]:
+def _objects(conn, limit: int = 3) -> tuple[int, list[str]]:
     """How many tables, views and sequences the database holds, and a few of their names."""
     with conn.cursor() as cur:
         cur.execute("SELECT n.nspname || '.' || c.relname FROM pg_class c "
@@ -498,8 +498,8 @@ def restore(config, folder: str, ckan_db_url: Optional[str] = None,
                               + ". Pass --force to replace them (databases are emptied, the old "
                                 "files are moved aside).")
         if dry_run:
-            echo("dry run: would " + ("replace (--force) what exists in: " + "; ".join(busy) + "; then "
-                                      if busy else ""))
+            echo("dry run: would " + ("empty or move aside (--force): " + "; ".join(busy) + "; then:"
+                                      if busy else "restore into empty targets:"))
             echo(f"  pg_restore {CKAN_DUMP} -> {t.ckan}")
             echo(f"  pg_restore {DATASTORE_DUMP} -> {t.datastore}")
             echo(f"  DataStore permissions for read-only role {t.read_user} (as `ckan datastore set-permissions`)")
