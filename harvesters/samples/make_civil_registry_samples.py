@@ -14,9 +14,14 @@ commune (and its district).
 
     python harvesters/samples/make_civil_registry_samples.py --out DIR           # CSV + XLSX + a CSV with errors
     python harvesters/samples/make_civil_registry_samples.py --out DIR --records 600000 --years 10
+    python harvesters/samples/make_civil_registry_samples.py --clerk   # rewrites the committed CLERK_FILE
 
-Nothing is committed: the tests and the benchmark call these functions (the committed
-sample folder is checked against make_samples.py, which knows only the TTHC samples).
+One file is committed (``CLERK_FILE``, checked by tests/harvesters/test_civil_registry_places.py):
+2,400 events on both sides of the 1 July 2025 reorganisation, their registering place
+written as clerks write it ("Phường An Bình, Thành phố Dĩ An", "P.Tân Đông Hiệp, TP.Dĩ An",
+"UBND phường chánh nghĩa, thành phố thủ dầu một", decomposed diacritics, and after the
+reform the 2025 wards: "P.Hòa Lợi, TP.HCM", "Xã Dầu Tiếng, Thành phố Hồ Chí Minh"). The
+other exports are made on the fly by the tests and the benchmark.
 """
 from __future__ import annotations
 
@@ -131,6 +136,103 @@ def records(count: int = 400, *, start: tuple[int, int] = (2024, 1), months: int
     return rows
 
 
+CLERK_FILE = pathlib.Path(__file__).parent / "ho-tich" / "mau-ho-tich-noi-dang-ky.csv"
+CLERK_HEADER = ["STT", "Họ và tên", "Giới tính", "Ngày sinh", "Loại việc hộ tịch", "Ngày đăng ký", "Nơi đăng ký",
+                "Quận/huyện"]
+_TYPE_ABBREVIATIONS = {"Phường": "P.", "Xã": "X.", "Thị trấn": "TT.", "Thành phố": "TP.", "Huyện": "H.",
+                       "Thị xã": "TX."}
+# The two places no resolver can know: a commune that does not exist and a blank cell.
+CLERK_UNKNOWN = ("Xã Tân Mộng Mơ", "")
+
+
+def _abbreviated(name: str, short: str, space: str = "") -> str:
+    kind = name[: -len(short)].strip()
+    return f"{_TYPE_ABBREVIATIONS[kind]}{space}{short}"
+
+
+def _nfd(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFD", text)
+
+
+def _clerk_legacy(rng: random.Random, unit, district) -> tuple[str, str]:
+    """(Nơi đăng ký, Quận/huyện) of an event before 1/7/2025, as a clerk wrote it."""
+    forms = [
+        lambda: (f"{unit.name}, {district.name}", ""),
+        lambda: (f"{unit.name}, {district.name}, tỉnh Bình Dương", ""),
+        lambda: (f"{_abbreviated(unit.name, unit.short_name)}, {_abbreviated(district.name, district.short_name)}", ""),
+        lambda: (f"{_abbreviated(unit.name, unit.short_name, ' ')} - {_abbreviated(district.name, district.short_name, ' ')}",
+                 ""),
+        lambda: (f"UBND {unit.name.lower()}, {district.name.lower()}", ""),
+        lambda: (f"Ủy ban nhân dân {unit.name}", district.name),
+        lambda: (_nfd(f"{unit.name}, {district.name}"), ""),
+        lambda: (unit.name, district.name),
+        lambda: (_abbreviated(unit.name, unit.short_name), district.short_name),
+        lambda: (unit.code, ""),
+    ]
+    return rng.choice(forms)()
+
+
+def _clerk_new(rng: random.Random, unit) -> tuple[str, str]:
+    """(Nơi đăng ký, Quận/huyện) of an event from 1/7/2025: a 2025 ward, no district."""
+    forms = [
+        lambda: f"{unit.name}, Thành phố Hồ Chí Minh",
+        lambda: f"{_abbreviated(unit.name, unit.short_name)}, TP.HCM",
+        lambda: f"{_abbreviated(unit.name, unit.short_name, ' ')}, TP. Hồ Chí Minh",
+        lambda: f"UBND {unit.name.lower()}, thành phố hồ chí minh",
+        lambda: unit.name,
+        lambda: _nfd(f"{unit.name}, Thành phố Hồ Chí Minh"),
+        lambda: f"Ủy ban nhân dân {unit.name}".upper(),
+    ]
+    return rng.choice(forms)(), ""
+
+
+def clerk_records(count: int = 2400, seed: int = 2025) -> list[dict[str, str]]:
+    """Events from 1/2025 to 12/2025 over every legacy commune (before 1/7/2025) and every
+    2025 ward of the area (from then), places as clerks write them; ``_ma_don_vi`` is the
+    truth (a legacy or ``2025/`` code, "" for the rare place nobody can know)."""
+    from ckanext.binhduong import places
+
+    rng = random.Random(seed)
+    legacy = [u for u in places.all_units() if u.legacy and u.level == "commune"]
+    wards = [u for u in places.all_units() if not u.legacy and u.level == "commune"]
+    weights = [w for w, _, _ in EVENTS]
+    rows = []
+    for number in range(1, count + 1):
+        registered = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(365))
+        if rng.random() < 0.004:
+            place, district, truth = rng.choice(CLERK_UNKNOWN), "", ""
+        elif registered < dt.date(2025, 7, 1):
+            unit = legacy[(number * 7) % len(legacy)] if number <= 2 * len(legacy) else rng.choice(legacy)
+            (place, district), truth = _clerk_legacy(rng, unit, places.get_unit(unit.parent)), unit.code
+        else:
+            unit = wards[(number * 5) % len(wards)] if number <= 4 * len(wards) else rng.choice(wards)
+            (place, district), truth = _clerk_new(rng, unit), unit.code
+        _, event, has_sex = rng.choices(EVENTS, weights)[0]
+        male = rng.random() < 0.51
+        born = registered - dt.timedelta(days=rng.randint(3, 60)) if "khai sinh" in event.lower() else \
+            dt.date(rng.randint(1935, 2004), rng.randint(1, 12), rng.randint(1, 28))
+        full_name, _ = _person(rng, male, born)
+        rows.append({
+            "STT": str(number), "Họ và tên": full_name, "Giới tính": ("Nam" if male else "Nữ") if has_sex else "",
+            "Ngày sinh": born.strftime("%d/%m/%Y"), "Loại việc hộ tịch": event,
+            "Ngày đăng ký": registered.strftime("%d/%m/%Y"), "Nơi đăng ký": place, "Quận/huyện": district,
+            "_ma_don_vi": truth,
+        })
+    return rows
+
+
+def clerk_csv(rows: list[dict[str, str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([f"{SAMPLE_NOTE} — SỔ ĐĂNG KÝ HỘ TỊCH, NƠI ĐĂNG KÝ NHƯ CÁN BỘ GHI"] + [""] * (len(CLERK_HEADER) - 1))
+    writer.writerow(CLERK_HEADER)
+    for row in rows:
+        writer.writerow([row[column] for column in CLERK_HEADER])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 def problem_rows() -> list[dict[str, str]]:
     """Rows a real export also contains: an unknown commune, a malformed date, an event type
     nobody mapped, a blank sex, a commune column holding something that is not a place."""
@@ -195,10 +297,18 @@ def events_xlsx(rows: list[dict[str, str]]) -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=pathlib.Path, required=True, help="folder to write into")
+    parser.add_argument("--out", type=pathlib.Path, help="folder to write into")
+    parser.add_argument("--clerk", action="store_true", help=f"rewrite the committed {CLERK_FILE.name}")
     parser.add_argument("--records", type=int, help="a large CSV of this many records (benchmark)")
     parser.add_argument("--years", type=int, default=10)
     args = parser.parse_args(argv)
+    if args.clerk:
+        CLERK_FILE.parent.mkdir(parents=True, exist_ok=True)
+        CLERK_FILE.write_bytes(clerk_csv(clerk_records()))
+        print(CLERK_FILE)
+        return 0
+    if args.out is None:
+        parser.error("--out is required unless --clerk")
     args.out.mkdir(parents=True, exist_ok=True)
     if args.records:
         path = args.out / f"mau-ho-tich-{args.records}.csv"
