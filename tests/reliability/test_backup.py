@@ -97,8 +97,9 @@ def catalogue_state(ckan_conn, datastore_conn, storage: pathlib.Path) -> dict:
             cur.execute('SELECT count(*) FROM public."{}"'.format(name.replace('"', '""')))
             tables[name] = cur.fetchone()[0]
     datastore_conn.rollback()
-    files = {str(path.relative_to(storage)): _sha256(path)
-             for path in sorted(storage.rglob("*")) if path.is_file() and not path.is_symlink()}
+    files = {str(path.relative_to(storage)): _sha256(path)  # the webassets cache is left out
+             for path in sorted(storage.rglob("*")) if path.is_file() and not path.is_symlink()
+             and path.relative_to(storage).parts[0] != "webassets"}
     return {"datasets": datasets, "resources": resources, "harvest_sources": harvest_sources,
             "datastore_tables": tables, "stored_files": files}
 

@@ -34,6 +34,7 @@ MANIFEST = "manifest.json"
 # The PostgreSQL 15 client binaries installed by Debian, matching the server.
 PG_BIN = os.environ.get("BD_PG_BIN", "/usr/lib/postgresql/15/bin")
 LOCK_TIMEOUT = "30s"
+SKIPPED_STORAGE_DIRS = ("webassets",)
 
 Echo = Callable[[str], None]
 
@@ -213,9 +214,12 @@ def sha256_file(path: str) -> str:
 
 
 def stored_files(root: str) -> list[str]:
-    """Every regular file under root, as sorted paths relative to it."""
+    """Every regular file under root, as sorted paths relative to it, except CKAN's webassets
+    cache (rebuilt by CKAN when missing)."""
     found = []
     for folder, dirs, files in os.walk(root):
+        if folder == root:
+            dirs[:] = [name for name in dirs if name not in SKIPPED_STORAGE_DIRS]
         dirs.sort()
         for name in files:
             path = os.path.join(folder, name)
