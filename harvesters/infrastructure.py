@@ -25,7 +25,7 @@ from typing import Any
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.binhduong import places
+from ckanext.binhduong import place_resolver, places
 from ckanext.binhduong.harvesters import fetch as fetching
 from ckanext.binhduong.harvesters import geo, geo_sources, normalise
 from ckanext.binhduong.harvesters import read as reading
@@ -320,8 +320,11 @@ class InfrastructureHarvester(BinhDuongHarvester):
 
     @staticmethod
     def _place(row: dict[str, Any], record: dict[str, Any], flag, line: int) -> None:
+        # The station tables are published per legacy commune and district (the summary's
+        # hierarchy), so the place resolver is asked for the legacy map; it reads the forms
+        # people write ("P.Tân Đông Hiệp, TP.Dĩ An", "UBND xã Minh Tân", "TX. Bến Cát").
         district_text = clean_text(record.get("district"))
-        district = places.find_by_name(district_text, legacy=True) if district_text else None
+        district = place_resolver.resolve(district_text, legacy=True) if district_text else None
         if district is not None and (district.level != "district" or district.parent != places.PROVINCE_CODE):
             district = None
         unit = None
@@ -330,7 +333,7 @@ class InfrastructureHarvester(BinhDuongHarvester):
             unit = places.get_unit(re.sub(r"\D", "", code_text).lstrip("0").zfill(5))
         commune_text = clean_text(record.get("commune"))
         if unit is None and commune_text:
-            unit = places.find_by_name(commune_text, legacy=True, district=district.code if district else None)
+            unit = place_resolver.resolve(commune_text, legacy=True, district_hint=district.code if district else None)
         if unit is not None and (unit.level != "commune" or places.PROVINCE_CODE not in
                                  {a.code for a in places.ancestors(unit.code)}):
             unit = None

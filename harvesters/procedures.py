@@ -16,6 +16,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
+from ckanext.binhduong import place_resolver
 from ckanext.binhduong.harvesters import normalise
 from ckanext.binhduong.harvesters.base import (
     BinhDuongHarvester, DatasetPlan, HarvestProblem, HarvestRun, OutputField, Publication,
@@ -97,6 +98,9 @@ PROCEDURE_FIELDS = [
     OutputField("ten_thu_tuc", "Tên thủ tục", "Tên thủ tục hành chính"),
     OutputField("linh_vuc", "Lĩnh vực", "Lĩnh vực quản lý của thủ tục"),
     OutputField("co_quan_thuc_hien", "Cơ quan thực hiện", "Cơ quan giải quyết thủ tục, như hệ thống nguồn ghi"),
+    OutputField("ma_don_vi_hanh_chinh", "Mã đơn vị hành chính",
+                "Mã đơn vị hành chính khi cơ quan là Ủy ban nhân dân một cấp (UBND tỉnh, huyện, xã): mã của Tổng cục "
+                "Thống kê, dạng 2025/… với đơn vị từ 1/7/2025; trống với cơ quan khác"),
     OutputField("to_chuc", "Tổ chức trên cổng", "Tên định danh của cơ quan trên cổng dữ liệu mở (nếu có)"),
     OutputField("to_chuc_url", "Trang của cơ quan", "Đường dẫn tới trang của cơ quan trên cổng (nếu có)"),
     OutputField("cap_thuc_hien", "Cấp thực hiện", "tỉnh, huyện hoặc xã (nhiều cấp cách nhau bằng “; ”)"),
@@ -112,6 +116,9 @@ PROCEDURE_FIELDS = [
 STATISTIC_FIELDS = [
     OutputField("thang", "Tháng", "Tháng báo cáo (yyyy-mm)"),
     OutputField("co_quan", "Cơ quan", "Cơ quan, đơn vị giải quyết, như hệ thống nguồn ghi"),
+    OutputField("ma_don_vi_hanh_chinh", "Mã đơn vị hành chính",
+                "Mã đơn vị hành chính khi cơ quan là Ủy ban nhân dân một cấp (UBND tỉnh, huyện, xã): mã của Tổng cục "
+                "Thống kê, dạng 2025/… với đơn vị từ 1/7/2025; trống với cơ quan khác"),
     OutputField("to_chuc", "Tổ chức trên cổng", "Tên định danh của cơ quan trên cổng dữ liệu mở (nếu có)"),
     OutputField("to_chuc_url", "Trang của cơ quan", "Đường dẫn tới trang của cơ quan trên cổng (nếu có)"),
     OutputField("tiep_nhan", "Số hồ sơ tiếp nhận", "Tổng số hồ sơ tiếp nhận trong tháng"),
@@ -222,6 +229,20 @@ def _rate(part: int | None, whole: int | None) -> float | None:
     return round(100.0 * part / whole, 1)
 
 
+_LOCAL_AUTHORITY = re.compile(r"^(?:ubnd|uy ban nhan dan)\b")
+
+
+def agency_place(agency: str | None, month: str | None = None) -> str | None:
+    """The administrative unit a local authority stands for ("UBND xã Định Hiệp" → 25798;
+    from 7/2025 "UBND phường Bình Dương" → 2025/25760), through the project's place
+    resolver on the map of the month (no month: the legacy map first). Other agencies
+    ("Sở Tư pháp", "Công an tỉnh") are not places: None."""
+    if not agency or not _LOCAL_AUTHORITY.match(fold(agency, " ")):
+        return None
+    unit = place_resolver.resolve(agency, on_date=month)
+    return unit.code if unit is not None else None
+
+
 def _agency_problems(unmatched: dict[str, list[int]], table_label: str) -> list[Problem]:
     problems = []
     for agency, rows in sorted(unmatched.items(), key=lambda item: -len(item[1]))[:20]:
@@ -313,7 +334,8 @@ class ProceduresHarvester(BinhDuongHarvester):
             rows[code] = {
                 "_row": line,
                 "ma_tthc": code, "ten_thu_tuc": name, "linh_vuc": clean_text(record.get("sector")) or section_sector,
-                "co_quan_thuc_hien": agency, "to_chuc": org["name"] if org else None,
+                "co_quan_thuc_hien": agency, "ma_don_vi_hanh_chinh": agency_place(agency),
+                "to_chuc": org["name"] if org else None,
                 "to_chuc_url": run.organizations.url(org) if org else None,
                 "cap_thuc_hien": level, "muc_do_dvc": online, "thoi_han_giai_quyet": time_limit,
                 "so_ngay_giai_quyet": _days(time_limit), "phi_le_phi": record.get("fees"),
@@ -459,7 +481,7 @@ class ProceduresHarvester(BinhDuongHarvester):
             if not known:
                 unmatched.setdefault(agency, []).append(line)
             rows[key] = {
-                "_row": line, "thang": month, "co_quan": agency,
+                "_row": line, "thang": month, "co_quan": agency, "ma_don_vi_hanh_chinh": agency_place(agency, month),
                 "to_chuc": org["name"] if org else None, "to_chuc_url": run.organizations.url(org) if org else None,
                 "tiep_nhan": received, "tiep_nhan_truc_tuyen": online, "giai_quyet_dung_han": on_time,
                 "giai_quyet_tre_han": late, "dang_giai_quyet": record.get("pending"),
