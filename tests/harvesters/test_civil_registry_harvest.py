@@ -20,7 +20,7 @@ from .civil_registry_support import (  # noqa: F401 (fixtures)
     DATASET, HARVESTER, activities, csv_rows, dataset, file_of, gather_errors, make_source, object_errors, plugins,
     registry_office, samples, snapshot, statuses, sysadmin,
 )
-from .conftest import free_port
+from local_server import free_port
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", plugins()),
@@ -87,8 +87,10 @@ def test_first_run_publishes_counts_with_totals_and_small_counts_hidden(sample_s
             assert int(row["so_luong"]) >= K
     assert {r["cap"] for r in rows} == {"tinh", "huyen", "xa"}
     assert any(r["bi_an"] == "true" for r in rows) and any(r["bi_an"] == "false" for r in rows)
-    assert set(rows[0]) == {"thang", "cap", "ma_don_vi", "ten_don_vi", "ma_huyen", "loai_viec", "ten_loai_viec",
-                            "gioi_tinh", "so_luong", "bi_an"}
+    assert set(rows[0]) == {"thang", "ban_do", "cap", "ma_don_vi", "ten_don_vi", "ma_huyen", "ma_don_vi_moi",
+                            "ten_don_vi_moi", "chuyen_doi", "loai_viec", "ten_loai_viec", "gioi_tinh", "so_luong",
+                            "bi_an"}
+    assert {r["ban_do"] for r in rows} == {"cu"}  # 2024 only: the legacy map
 
     resource = package["resources"][0]
     task = call_action("task_status_show", entity_id=resource["id"], task_type="xloader", key="xloader")
@@ -301,3 +303,23 @@ def test_commune_spellings_map_to_gso_codes(sample_server, make_source, registry
     assert published[("718", "tong")]["so_luong"] == "30"
     assert published[("25747", "tong")]["ten_don_vi"] == "Phường Phú Cường"
     assert dt.date.fromisoformat(dataset()["temporal_start"]) == dt.date(2024, 3, 1)
+
+
+def test_a_clerk_written_export_across_the_reform(sample_server, make_source, registry_office):
+    """The committed export: places as clerks write them, events on both sides of 1/7/2025."""
+    url = sample_server.put("ho-tich/noi-dang-ky.csv", samples.CLERK_FILE.read_bytes())
+    job = make_source(url).run()
+    assert statuses(job) == {"events": "added"}
+    errors = "\n".join(object_errors(job))
+    assert "Xã Tân Mộng Mơ" in errors  # what stays unknown is still listed, with its count
+    rows = csv_rows(dataset())
+    for row in rows:
+        if row["thang"] >= "2025-07":
+            assert row["ban_do"] == "moi" and row["ma_don_vi"].startswith("2025/") and row["cap"] != "huyen"
+            assert row["ma_don_vi_moi"] == row["ma_don_vi"]
+        else:
+            assert row["ban_do"] == "cu" and not row["ma_don_vi"].startswith("2025/")
+    unknown = sum(int(r["so_luong"] or 0) for r in rows if r["ma_don_vi"].endswith("-KXD") and r["gioi_tinh"] == "tong")
+    assert unknown <= 0.01 * len(samples.clerk_records())
+    # Phường Phú Cường's series continues as Phường Thủ Dầu Một.
+    assert {r["ban_do"] for r in rows if r["ma_don_vi_moi"] == "2025/25747"} == {"cu", "moi"}
