@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -136,7 +137,10 @@ def _run_pg(name: str, args: list[str], db: Database) -> None:
 def _check_client_version(conn) -> str:
     server = conn.server_version // 10000
     output = subprocess.run([_pg_program("pg_dump"), "--version"], capture_output=True, text=True).stdout
-    client = int(output.split()[-1].split(".")[0])
+    found = re.search(r"\(PostgreSQL\) (\d+)", output)
+    if not found:
+        raise BackupError(f"cannot read the version of {_pg_program('pg_dump')}: {output.strip()!r}")
+    client = int(found.group(1))
     if client < server:
         raise BackupError(f"{output.strip()} is older than the server (PostgreSQL {server})")
     return output.strip()
