@@ -35,6 +35,8 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
+from ckan.plugins import implements
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra
 
@@ -42,6 +44,7 @@ from ckanext.binhduong.harvesters import fetch as fetching
 from ckanext.binhduong.harvesters import normalise
 from ckanext.binhduong.harvesters import publish as publishing
 from ckanext.binhduong.harvesters import read as reading
+from ckanext.binhduong.harvesters import run_test
 from ckanext.binhduong.harvesters.normalise import Problem, Table, TableError, TableSpec
 from ckanext.binhduong.harvesters.organizations import OrganizationIndex
 # The base module is what harvesters import from: the pieces it is built of are re-exported.
@@ -158,6 +161,10 @@ class BinhDuongHarvester(HarvesterBase):
     """Subclasses set HARVESTER_NAME, TITLE, DESCRIPTION, TABLES (and EXTRA_OPTIONS for
     their own config keys) and implement build_datasets()."""
 
+    # Only for before_download (run_test.dcat_before_download): ckanext-dcat's dcat_rdf
+    # harvester calls it in its gather stage; the interface's other hooks keep their defaults.
+    implements(IDCATRDFHarvester, inherit=True)
+
     HARVESTER_NAME = ""
     TITLE = ""  # Vietnamese, shown in the harvest UI and written into provenance
     DESCRIPTION = ""
@@ -219,11 +226,27 @@ class BinhDuongHarvester(HarvesterBase):
     def gather_stage(self, harvest_job) -> list[str] | None:
         # `ckan harvester run-test` gathers in its own process a job it has also put on the
         # gather queue, where the gather consumer takes it too: one of them does the work.
+        # run-test runs the whole job here, or waits for the process that took it, and prints
+        # the job's real outcome (run_test.py).
+        if run_test.in_run_test():
+            return run_test.run_job(self, harvest_job, self._claim_and_gather)
+        taken, object_ids = self._claim_and_gather(harvest_job)
+        if not taken:
+            log.info("Harvest job %s was gathered by another process; nothing left to do", harvest_job.id)
+            return []
+        return object_ids
+
+    def _claim_and_gather(self, harvest_job) -> tuple[bool, list[str] | None]:
+        """(True, ids) when this process gathered the job, (False, []) when another one had."""
         with _exclusive(f"bd-harvest-gather:{harvest_job.id}"):
             if _already_gathered(harvest_job.id):
-                log.info("Harvest job %s was gathered by another process; nothing left to do", harvest_job.id)
-                return []
-            return self._gather(harvest_job)
+                return False, []
+            return True, self._gather(harvest_job)
+
+    # -- ckanext-dcat's dcat_rdf harvester under run-test (IDCATRDFHarvester) ---------------
+
+    def before_download(self, url, harvest_job):
+        return run_test.dcat_before_download(url, harvest_job)
 
     def _gather(self, harvest_job) -> list[str] | None:
         source = harvest_job.source
