@@ -318,7 +318,11 @@ def _purge(world: World) -> None:
     """Remove everything the module made; each step on its own, so one failure does not leave the rest."""
     portal = world.portal
     steps: list[tuple[str, dict]] = []
-    for source_id in dict.fromkeys(world.created["harvest_sources"]):
+    source_ids = list(world.created["harvest_sources"])
+    for org_id in world.created["organizations"]:  # the search index does not return harvest sources
+        answer = portal.call("sysadmin", "harvest_source_list", {"organization_id": org_id})
+        source_ids += [source["id"] for source in answer.result] if answer.ok else []
+    for source_id in dict.fromkeys(source_ids):
         steps.append(("finish_jobs", {"id": source_id}))
         steps.append(("binhduong_harvest_source_purge", {"id": source_id}))
     org_ids = world.created["organizations"]
