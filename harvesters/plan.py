@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ckanext.binhduong.exports import spreadsheet_safe
 from ckanext.binhduong.harvesters.normalise import Problem
 
 __all__ = [
@@ -76,10 +77,6 @@ def content_hash(metadata: dict[str, Any], publications: list[dict[str, Any]]) -
     return hashlib.sha256(canonical({"metadata": metadata, "publications": publications}).encode()).hexdigest()
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*|\.\d+)([eE][+-]?\d+)?$")
-
-
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
@@ -89,11 +86,7 @@ def _csv_value(value: Any) -> str:
         return repr(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, int):
         return str(value)
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
-        # A spreadsheet would run "=HYPERLINK(...)" typed into a source as a formula.
-        return "'" + text
-    return text
+    return spreadsheet_safe(str(value))
 
 
 def render_csv(fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> bytes:

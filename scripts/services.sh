@@ -99,12 +99,25 @@ stop_all() {
   echo "Stopped."
 }
 
+# Unexpected exits of each program since supervisord started (each was followed by an
+# automatic restart, see config/supervisord.conf.template).
+restarts() {
+  local log="$LOG_DIR/supervisord.log" started
+  [ -f "$log" ] || return 0
+  started="$(grep -n 'supervisord started with pid' "$log" | tail -1 | cut -d: -f1)"
+  echo
+  echo "Automatic restarts since supervisord started (autorestart = true):"
+  tail -n +"${started:-1}" "$log" | grep -E 'exited: .*not expected' | sed -E 's/.*exited: ([^ ]+).*/\1/' |
+    sort | uniq -c | awk '{printf "  %-20s %d\n", $2, $1} END {if (NR == 0) print "  none"}'
+}
+
 status() {
   if ! supervisor_running; then
     echo "Nothing is running (no supervisord for $VAR). Start with: make up"
     return 0
   fi
   sv status || true
+  restarts
   cat <<STATUS
 
 Ports (all on 127.0.0.1):

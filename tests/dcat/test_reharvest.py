@@ -1,7 +1,8 @@
 """A second harvest of an unchanged catalogue by ckanext-dcat's ``dcat_rdf_harvester`` on the
 same instance changes nothing.
 
-Which instance: the running portal, harvesting its own ``/catalog.ttl``. It is the instance
+Which instance: the running portal, harvesting its own ``/catalog.ttl`` (through a forwarding
+server on 127.0.0.1: the outbound policy refuses a source on the portal's own web port). It is the instance
 the national portal harvests, with everything a harvest goes through there — the catalogue
 endpoint with our profile, the Redis queues, the gather and fetch consumers under
 supervisord, our scheming schema's validation on import, Solr. The in-process test instance
@@ -34,6 +35,7 @@ import ckanapi
 import pytest
 
 from bd_factories import valid_dataset
+from local_server import ForwardingServer
 from portal_harvest import run_job
 
 NOTHING = {"added": 0, "updated": 0, "not modified": 0, "errored": 0, "deleted": 0}
@@ -107,7 +109,14 @@ def _source_datasets(org_id: str, suffix: str) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def harvest(portal_api, portal_url):
+def portal_forwarder(portal_url):
+    server = ForwardingServer(portal_url)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def harvest(portal_api, portal_forwarder):
     suffix = uuid.uuid4().hex[:8]
     source_org = target_org = source = None
     created: dict[str, dict] = {}
@@ -120,7 +129,7 @@ def harvest(portal_api, portal_url):
             name=f"dcat-thu-thap-{suffix}", title="Bản sao thu thập DCAT (dữ liệu mẫu)")
         for key, dataset in _source_datasets(source_org["id"], suffix).items():
             created[key] = portal_api.action.package_create(**dataset)
-        feed = f"{portal_url}/catalog.ttl?" + urllib.parse.urlencode({"fq": f"organization:{source_org['name']}"})
+        feed = portal_forwarder.url("catalog.ttl?") + urllib.parse.urlencode({"fq": f"organization:{source_org['name']}"})
         source = portal_api.action.harvest_source_create(
             name=f"dcat-nguon-{suffix}", title="Danh mục DCAT của chính cổng (dữ liệu mẫu)",
             url=feed, source_type="dcat_rdf", frequency="MANUAL", owner_org=target_org["id"],

@@ -17,43 +17,28 @@ import contextlib
 import dataclasses
 import functools
 import http.server
-import importlib.util
 import json
 import pathlib
-import shutil
 import threading
 import time
 import unicodedata
 import uuid
 
-import ckanapi
 import pytest
 import requests
 from portal_harvest import run_job
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "harvesters" / "samples"
+from procedures_source import PROCEDURES_PAGES, STATISTICS_CSV, copy_samples, purge_harvest, source_config
 
 LOAD_TIMEOUT = 90  # seconds for xloader to load a CSV into the DataStore
 
 PROCEDURES_TITLE = "Danh mục thủ tục hành chính"  # procedures.py's default titles
 STATISTICS_TITLE = "Tình hình giải quyết hồ sơ TTHC"
-PROCEDURES_PAGES = ["api/mau-thu-tuc-hanh-chinh-trang-1.json", "api/mau-thu-tuc-hanh-chinh-trang-2.json",
-                    "api/mau-thu-tuc-hanh-chinh-trang-3.json"]
-STATISTICS_CSV = "mau-tinh-hinh-giai-quyet.csv"
 NOTHING = {"added": 0, "updated": 0, "not modified": 0, "errored": 0, "deleted": 0}
 
 
 def is_vietnamese(text: str) -> bool:
     """Written with Vietnamese letters (tone marks, đ), not ASCII stand-ins."""
     return "đ" in text.lower() or any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", text))
-
-
-def _make_samples():
-    spec = importlib.util.spec_from_file_location("bd_make_samples_e2e", SAMPLES / "make_samples.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class SampleSource:
@@ -118,10 +103,7 @@ class Harvest:
 @pytest.fixture(scope="module")
 def sample_source(tmp_path_factory):
     root = tmp_path_factory.mktemp("tthc-source")
-    (root / "api").mkdir()
-    for page in PROCEDURES_PAGES:
-        shutil.copyfile(SAMPLES / page, root / page)
-    shutil.copyfile(SAMPLES / STATISTICS_CSV, root / STATISTICS_CSV)
+    copy_samples(root)
     server = SampleSource(root)
     yield server
     server.stop()
@@ -132,21 +114,11 @@ def harvest(portal_api, sample_source):
     suffix = uuid.uuid4().hex[:8]
     names = {"procedures": f"danh-muc-thu-tuc-hanh-chinh-{suffix}",
              "statistics": f"tinh-hinh-giai-quyet-ho-so-tthc-{suffix}"}
-    samples = _make_samples()
-    agencies = ({row["Cơ quan thực hiện"] for row in samples.procedures()}
-                | {row["agency"] for row in samples.statistics()})
     organization = source = None
     try:
         organization = portal_api.action.organization_create(
             name=f"thu-thap-tthc-{suffix}", title="Kiểm thử thu thập TTHC (dữ liệu mẫu)")
-        config = {
-            "procedures": {"name": names["procedures"]},
-            "statistics": {"url": sample_source.url(STATISTICS_CSV), "name": names["statistics"]},
-            "contact": {"name": "Phòng Kiểm soát thủ tục hành chính", "email": "kstthc@binhduong.gov.vn"},
-            # Every sample agency accounted for (none has an organization here but the Department
-            # of Justice, linked to the test organization), so a clean run reports nothing.
-            "agency_map": {**{agency: "" for agency in agencies}, "Sở Tư pháp": organization["name"]},
-        }
+        config = source_config(sample_source.url(STATISTICS_CSV), names, organization["name"])
         source = portal_api.action.harvest_source_create(
             name=f"tthc-mau-{suffix}",
             title="Hệ thống thông tin giải quyết TTHC (dữ liệu mẫu)",
@@ -159,7 +131,7 @@ def harvest(portal_api, sample_source):
         yield Harvest(organization, source, names, sample_source)
     finally:
         # Runs even when creating the organization or the source failed.
-        _purge(portal_api, organization, source, names)
+        purge_harvest(portal_api, organization, source, names)
 
 
 @pytest.fixture(scope="module")
@@ -215,54 +187,6 @@ def snapshot(api, names) -> dict:
 def assert_clean(report: dict) -> None:
     assert report["gather_errors"] == [], report["gather_errors"]
     assert report["object_errors"] == {}, json.dumps(report["object_errors"], ensure_ascii=False, indent=1)
-
-
-def _purge(api, organization, source, names) -> None:
-    problems = []
-
-    def attempt(what, action, **data):
-        try:
-            return getattr(api.action, action)(**data)
-        except ckanapi.NotFound:
-            return None
-        except Exception as error:  # keep purging the rest, report at the end
-            problems.append(f"{what}: {error!r}")
-            return None
-
-    datasets = set(names.values())
-    if source is not None:
-        # A job left running by a failed step would go on writing while we purge.
-        attempt("abort job", "harvest_job_abort", source_id=source["id"])
-        found = attempt("search", "package_search", fq=f'harvest_source_id:"{source["id"]}"',
-                        include_private=True, rows=100)
-        datasets |= {d["name"] for d in (found or {}).get("results", [])}
-    if organization is not None:
-        found = attempt("search", "package_search", fq=f'owner_org:"{organization["id"]}"',
-                        include_private=True, rows=100)
-        datasets |= {d["name"] for d in (found or {}).get("results", [])}
-    for name in sorted(datasets):
-        dataset = attempt(f"show {name}", "package_show", id=name)
-        if dataset is None:
-            continue
-        for resource in dataset["resources"]:
-            if resource["format"] == "CSV":
-                # Let a load still under way finish, or it would recreate the table afterwards.
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    status = attempt("xloader status", "xloader_status", resource_id=resource["id"]) or {}
-                    if status.get("status") not in ("pending", "submitting", "running", "running_but_viewable"):
-                        break
-                    time.sleep(1)
-            attempt(f"datastore_delete {resource['id']}", "datastore_delete",
-                    resource_id=resource["id"], force=True)
-        attempt(f"purge {name}", "dataset_purge", id=dataset["id"])
-    if source is not None:
-        attempt("clear source", "harvest_source_clear", id=source["id"])      # jobs, objects, errors
-        # ckanext-harvest has no action removing the harvest_source row: ours does.
-        attempt("purge source", "binhduong_harvest_source_purge", id=source["id"])
-    if organization is not None:
-        attempt("purge organization", "organization_purge", id=organization["id"])
-    assert not problems, "Clean-up left things behind:\n" + "\n".join(problems)
 
 
 # -- the operator's story -----------------------------------------------------------------

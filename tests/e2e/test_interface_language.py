@@ -19,7 +19,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from bd_factories import valid_dataset
-from portal_session import csrf_token, log_in
+from portal_session import form_fields, log_in
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "ckanext-binhduong" / "ckanext" / "binhduong" / "i18n" / "src"
@@ -112,25 +112,6 @@ def _strings_in(value) -> list[str]:
     if isinstance(value, list):
         return [text for item in value for text in _strings_in(item)]
     return []
-
-
-def _form_fields(html: str, form_id: str) -> dict[str, str]:
-    """What a browser would submit from the form as served (its CSRF token included)."""
-    form = BeautifulSoup(html, "html.parser").find("form", id=form_id)
-    assert form is not None, f"no form #{form_id}"
-    fields = {}
-    for field in form.find_all(["input", "select", "textarea"]):
-        name, kind = field.get("name"), field.get("type", "")
-        if not name or kind in ("file", "submit") or (kind in ("checkbox", "radio") and not field.has_attr("checked")):
-            continue
-        if field.name == "select":
-            chosen = field.find("option", selected=True) or field.find("option")
-            fields[name] = chosen.get("value", chosen.text) if chosen else ""
-        elif field.name == "textarea":
-            fields[name] = field.text
-        else:
-            fields[name] = field.get("value", "")
-    return fields
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +221,7 @@ def _rejected_forms(portal_url, session, values, prefix=""):
     for (path, form_id), data in submissions.items():
         form = session.get(f"{portal_url}{prefix}{path}", timeout=30)
         assert form.status_code == 200, (path, form.status_code)
-        response = session.post(f"{portal_url}{prefix}{path}", data={**_form_fields(form.text, form_id), **data},
+        response = session.post(f"{portal_url}{prefix}{path}", data={**form_fields(form.text, form_id), **data},
                                 timeout=30)
         assert response.status_code == 200, (path, response.status_code)
         assert "error-explanation" in response.text, f"{path}: the submission was not rejected"

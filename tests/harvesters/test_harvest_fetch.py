@@ -11,7 +11,7 @@ from ckanext.binhduong.harvesters.fetch import (
     BlockedAddress, ConnectFailed, FetchPolicy, FetchTimeout, HTTPStatusError, InvalidURL, TooLarge, TooManyRedirects,
 )
 
-from .conftest import free_port
+from local_server import free_port
 
 SAMPLE = "mau-thu-tuc-hanh-chinh.utf8-bom.csv"
 LOCAL = FetchPolicy(allow_private=True, timeout=2)

@@ -22,7 +22,9 @@ from ckanext.harvest.model import HarvestObject
 from ckanext.binhduong import places
 from ckanext.binhduong.harvesters import geo
 
-from .conftest import SAMPLES, free_port
+from local_server import free_port
+
+from .conftest import SAMPLES
 from .harvest_support import Source, gather_errors, object_errors, statuses
 
 

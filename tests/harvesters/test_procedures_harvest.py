@@ -21,7 +21,9 @@ from ckanext.harvest.model import HarvestJob, HarvestObject
 from ckanext.binhduong.harvesters import base
 from ckanext.binhduong.harvesters.procedures import ABOLISHED, ACTIVE, ProceduresHarvester
 
-from .conftest import free_port, make_samples
+from local_server import free_port
+
+from .conftest import make_samples
 from .harvest_support import Source, gather_errors, object_errors, plugins_with, statuses
 
 

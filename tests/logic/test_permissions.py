@@ -45,10 +45,16 @@ def _context(users, role):
 
 
 def _allowed(action, context, **data) -> bool:
+    """Whether the call is allowed. A dataset the user may not read answers "not found"
+    (logic/not_found.py), which counts as refused."""
     try:
         call_action(action, context=context, **data)
         return True
     except toolkit.NotAuthorized:
+        return False
+    except toolkit.ObjectNotFound:
+        if action not in ("package_show", "resource_show"):
+            raise
         return False
 
 

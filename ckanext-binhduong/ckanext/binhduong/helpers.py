@@ -16,6 +16,7 @@ __all__ = [
     "bd_facet_label_function", "bd_format_date", "bd_format_number", "bd_home_summary",
     "render_datetime", "bd_error_text",
     "bd_dataset_downloads", "bd_resource_downloads", "bd_licence_title",
+    "scheming_flatten_subfield",
 ]
 
 # Facet fields whose values are vocabulary codes, shown to readers by label.
@@ -120,12 +121,18 @@ def bd_licence_title(licence_id: str | None) -> str:
 
 def bd_home_summary() -> dict:
     """The home page's live figures: one search (counts, theme tiles, newest datasets, and the
-    datasets with DataStore tables as a facet) and one SQL query (most downloaded)."""
-    search = toolkit.get_action("package_search")(
-        {"ignore_auth": False},
-        {"q": "*:*", "rows": 6, "sort": "metadata_created desc", "include_private": False,
-         "facet.field": ["vocab_theme", "organization", "res_extras_datastore_active"], "facet.limit": -1},
-    )
+    datasets with DataStore tables as a facet) and one SQL query (most downloaded). While the
+    search index is down the page shows what the database knows (search_outage.py)."""
+    from ckanext.binhduong.search_outage import SearchIndexUnavailable
+
+    try:
+        search = toolkit.get_action("package_search")(
+            {"ignore_auth": False},
+            {"q": "*:*", "rows": 6, "sort": "metadata_created desc", "include_private": False,
+             "facet.field": ["vocab_theme", "organization", "res_extras_datastore_active"], "facet.limit": -1},
+        )
+    except SearchIndexUnavailable:
+        search = {"count": None, "search_facets": {}, "results": []}
     facets = search["search_facets"]
     lang = current_lang()
     themes = []
@@ -165,3 +172,16 @@ def bd_dataset_downloads(pkg_dict: dict) -> dict:
 
 def bd_resource_downloads(pkg_dict: dict, resource_id: str) -> int:
     return bd_dataset_downloads(pkg_dict)["resources"].get(resource_id, 0)
+
+
+@toolkit.chained_helper
+def scheming_flatten_subfield(next_helper: Callable, subfield: dict, data: dict) -> dict:
+    """ckanext-scheming's helper, for a repeating block whose error is a message about the
+    whole block ("add at least one") rather than one per row: scheming expected only rows and
+    failed with a 500, losing what the clerk typed. The message is shown in the form's error
+    summary; the rows typed are re-rendered."""
+    name = subfield.get("field_name")
+    value = data.get(name) if isinstance(data, dict) else None
+    if isinstance(value, list) and any(not isinstance(item, dict) for item in value):
+        data = {**data, name: [item for item in value if isinstance(item, dict)]}
+    return next_helper(subfield, data)

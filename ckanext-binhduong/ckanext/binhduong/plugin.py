@@ -9,9 +9,10 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from ckanext.binhduong import csrf_exemptions, indexing, outbound, resources
+from ckanext.binhduong import csrf_exemptions, exports, indexing, outbound, resources, upload_checks
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks
+from ckanext.binhduong.logic import auth
 
 __all__ = ["BinhDuongPlugin"]
 
@@ -19,7 +20,7 @@ _ = toolkit._
 
 
 @toolkit.blanket.actions
-@toolkit.blanket.auth_functions
+@toolkit.blanket.auth_functions(auth.registered)
 @toolkit.blanket.helpers
 @toolkit.blanket.blueprints
 @toolkit.blanket.validators
@@ -44,6 +45,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
         toolkit.add_public_directory(config, "public")
         toolkit.add_resource("assets", "binhduong")
         outbound.secure_xloader()
+        exports.secure_datastore_dump()
 
     # IMiddleware
 
@@ -86,6 +88,8 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
 
     def before_resource_create(self, context, resource):
         resources.fill_upload_facts(resource)
+        upload_checks.check_upload(resource)
 
     def before_resource_update(self, context, current, resource):
         resources.fill_upload_facts(resource)
+        upload_checks.check_upload(resource)

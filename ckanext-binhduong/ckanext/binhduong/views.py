@@ -5,7 +5,8 @@ import ckan.plugins.toolkit as toolkit
 from flask import Blueprint
 
 from ckanext.binhduong import api_guide as guide
-from ckanext.binhduong import downloads, statistics
+from ckanext.binhduong import downloads, exports, search_outage, statistics
+from ckanext.binhduong.logic import input_guard
 
 __all__ = ["portal"]
 
@@ -13,6 +14,10 @@ portal = Blueprint("binhduong", __name__)
 # Every download the portal serves is counted (downloads.py); an app-wide hook, so it sees
 # CKAN's own resource and DataStore routes.
 portal.after_app_request(downloads.record_download)
+# Bad input is refused before any view or action runs (400, never a 500).
+portal.before_app_request(input_guard.refuse_control_characters)
+portal.before_app_request(exports.check_dump_request)
+portal.after_app_request(search_outage.add_retry_after)
 
 
 @portal.route("/huong-dan-api")

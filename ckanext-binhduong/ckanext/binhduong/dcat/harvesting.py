@@ -22,7 +22,9 @@ Fetching goes through the portal's outbound policy (``outbound.py``): ``before_d
 refuses a source URL that is not http(s) (the stock harvester opens any other string as a local
 path) or whose host the policy refuses, before anything is read; ``update_session`` mounts the
 policy's adapter on the harvester's ``requests`` session, so every request and redirect is
-checked again, connected to the checked address, and timed out.
+checked again, connected to the checked address, and timed out. A page that is not valid RDF
+is reported without its bytes: the stock report quoted the start of whatever was fetched
+(``_no_fetched_bytes``).
 
 A new copy is also named the way our own datasets are: the gather stage names it with CKAN's
 munging, which drops Vietnamese letters ("Điểm wifi công cộng" → ``im-wifi-cong-cng``);
@@ -33,15 +35,33 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from ckan import model
-from ckanext.harvest.model import HarvestObject
+from ckanext.harvest.model import HarvestGatherError, HarvestObject
+from sqlalchemy import event
 
 from ckanext.binhduong import outbound
 
 __all__ = ["DCATHarvestHooks", "free_name", "previous_import", "same_record"]
 
 log = logging.getLogger(__name__)
+
+RDF_PARSE_ERROR = "Error parsing the RDF file"
+
+
+@event.listens_for(HarvestGatherError, "before_insert")
+def _no_fetched_bytes(mapper, connection, target):
+    """ckanext-dcat reports a parse failure as rdflib words it, with the bytes it could not
+    read; only the line number is kept."""
+    message = target.message or ""
+    if not message.startswith(RDF_PARSE_ERROR):
+        return
+    line = re.search(r"line (\d+)", message)
+    where = f" (dòng {line.group(1)})" if line else ""
+    where_en = f" (line {line.group(1)})" if line else ""
+    target.message = (f"Không đọc được nội dung nguồn dưới dạng RDF{where}: tệp không đúng định dạng RDF đã khai "
+                      f"báo hoặc không phải danh mục DCAT. (The source could not be parsed as RDF{where_en}.)")
 
 # Keys of the gathered dict that do not come from the source record.
 NOT_FROM_THE_SOURCE = frozenset({"name"})

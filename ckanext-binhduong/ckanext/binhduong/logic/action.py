@@ -15,7 +15,10 @@ from ckanext.binhduong.dcat import cached_catalogue, switch, visibility
 from ckanext.binhduong.dcat.switch import dcat_dataset_show
 from ckanext.binhduong.dcat.visibility import dcat_catalog_search, dcat_datasets_list
 from ckanext.binhduong.logic import schema
-from ckanext.binhduong.logic.harvest_source_urls import package_create, package_update
+from ckanext.binhduong.logic.input_guard import package_create, package_update, resource_create, resource_update
+from ckanext.binhduong.logic.not_found import package_show, resource_show
+from ckanext.binhduong.logic.third_party_auth import harvest_abort_failed_jobs, harvest_source_reindex
+from ckanext.binhduong.search_outage import group_show, organization_show, package_search
 from ckanext.binhduong.logic.harvest_sources import (
     binhduong_harvest_source_purge, binhduong_harvest_source_purge_orphans,
 )
@@ -25,8 +28,13 @@ from ckanext.binhduong.logic.harvest_sources import (
 # itself is served from stored per-dataset Turtle where it can be: dcat/cached_catalogue.py.
 __all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_dataset_show", "dcat_catalog_search", "dcat_datasets_list",
            "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans",
-           # chained: harvest source URLs checked (logic/harvest_source_urls.py)
-           "package_create", "package_update"]
+           # chained: input refused before CKAN writes it (logic/input_guard.py), and what a
+           # reader may not see answers as missing (logic/not_found.py)
+           "package_create", "package_update", "resource_create", "resource_update", "package_show", "resource_show",
+           # chained: degraded but alive while the search index is down (search_outage.py)
+           "package_search", "organization_show", "group_show",
+           # chained: ckanext-harvest actions without an access check (logic/third_party_auth.py)
+           "harvest_source_reindex", "harvest_abort_failed_jobs"]
 
 log = logging.getLogger(__name__)
 

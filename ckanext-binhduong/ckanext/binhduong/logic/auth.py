@@ -1,9 +1,15 @@
-"""Authorization functions of our actions."""
+"""Authorization functions of our actions, and (``registered``) the whole set the plugin
+registers: ours and the fixes of third-party gaps (logic/third_party_auth.py)."""
 from __future__ import annotations
+
+from typing import Callable
 
 import ckan.plugins.toolkit as toolkit
 
-__all__ = ["binhduong_seed_catalogue", "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans"]
+from ckanext.binhduong.logic import third_party_auth
+
+__all__ = ["binhduong_seed_catalogue", "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans",
+           "registered"]
 
 
 def binhduong_seed_catalogue(context, data_dict):
@@ -19,3 +25,16 @@ def binhduong_harvest_source_purge(context, data_dict):
 
 def binhduong_harvest_source_purge_orphans(context, data_dict):
     return {"success": False, "msg": toolkit._("Only sysadmins can purge harvest sources")}
+
+
+def registered() -> dict[str, Callable]:
+    """Every auth function the plugin registers, by action name."""
+    return {
+        "binhduong_seed_catalogue": binhduong_seed_catalogue,
+        "binhduong_harvest_source_purge": binhduong_harvest_source_purge,
+        "binhduong_harvest_source_purge_orphans": binhduong_harvest_source_purge_orphans,
+        "harvest_abort_failed_jobs": third_party_auth.harvest_job_abort_auth,
+        "harvest_log_list": third_party_auth.harvest_log_list_auth,
+        "task_status_show": third_party_auth.task_status_show_auth,
+        **third_party_auth.SIGNED_IN_ONLY,
+    }

@@ -4,7 +4,7 @@ A harvest source is a dataset whose ``url`` anyone may read (``harvest_source_sh
 ``package_show``, ``/harvest/about/<name>``, the search index). A password written into it as
 ``https://user:password@host/`` is published with it. Sources are created and updated through
 ``package_create`` / ``package_update`` (``harvest_source_create`` and the web form both call
-them), so both are chained here to refuse such a URL with a message saying where credentials
+them), so both are chained (logic/input_guard.py) to refuse such a URL with a message saying where credentials
 belong instead (``ckanext.binhduong.harvest_credentials``, a sysadmin-only setting of the
 server). The same check refuses what is not an http(s) URL with a host: ckanext-dcat's
 harvester opened any other string as a path on the server.
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
-__all__ = ["package_create", "package_update", "source_url_errors"]
+__all__ = ["check_harvest_source", "source_url_errors"]
 
 HARVEST_TYPE = "harvest"
 
@@ -52,7 +52,8 @@ def _is_harvest_source(data_dict: dict) -> bool:
     return package is not None and package.type == HARVEST_TYPE
 
 
-def _check(action: str, context: dict, data_dict: dict) -> None:
+def check_harvest_source(action: str, context: dict, data_dict: dict) -> None:
+    """Refuse a harvest source's bad URL (ValidationError) before ``action`` writes it."""
     if not isinstance(data_dict, dict) or "url" not in data_dict or not _is_harvest_source(data_dict):
         return
     errors = source_url_errors(data_dict.get("url"))
@@ -60,17 +61,3 @@ def _check(action: str, context: dict, data_dict: dict) -> None:
         # Whoever may not write the source learns nothing about it from the URL check.
         toolkit.check_access(action, context, data_dict)
         raise toolkit.ValidationError({"url": errors})
-
-
-@toolkit.chained_action
-def package_create(up_func, context, data_dict):
-    """CKAN's ``package_create``; a harvest source's URL is checked first."""
-    _check("package_create", context, data_dict)
-    return up_func(context, data_dict)
-
-
-@toolkit.chained_action
-def package_update(up_func, context, data_dict):
-    """CKAN's ``package_update``; a harvest source's URL is checked first."""
-    _check("package_update", context, data_dict)
-    return up_func(context, data_dict)

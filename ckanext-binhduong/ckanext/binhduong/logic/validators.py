@@ -23,6 +23,7 @@ __all__ = [
     "bd_date", "bd_not_before", "bd_choices", "bd_units", "bd_identifier",
     "bd_open_licence_when_public", "bd_restricted_is_private", "bd_spatial_extent",
     "bd_resource_format", "bd_agency_code", "bd_default_dataset_licence", "bd_drop_blank_rows",
+    "bd_length_limit", "bd_resource_url", "bd_resource_size",
 ]
 
 _ = toolkit._
@@ -306,7 +307,10 @@ def _stored_extra(data: dict, context: dict, name: str) -> str | None:
 
 
 def _is_private(data: dict) -> bool:
-    return toolkit.asbool(data.get(("private",)) if not _blank(data.get(("private",), missing)) else False)
+    # A value that is not a boolean word is refused by the input guard (logic/input_guard.py)
+    # before validation; here it must not raise.
+    value = data.get(("private",), missing)
+    return not _blank(value) and str(value).strip().lower() in ("true", "1", "yes", "on", "t", "y")
 
 
 @scheming_validator
@@ -443,4 +447,64 @@ def bd_drop_blank_rows(*field_names: str):
                     for k in row_keys:
                         data.pop(k, None)
                         errors.pop(k, None)
+    return validator
+
+
+# ---------------------------------------------------------------------------------------
+# Declared limits (config_declaration.yaml: ckanext.binhduong.max_*, resource_url_schemes)
+
+
+def bd_length_limit(option_name: str):
+    """At most ``ckanext.binhduong.<option_name>`` characters."""
+    @scheming_validator
+    def factory(field, schema):
+        def validator(key, data, errors, context):
+            value = data.get(key, missing)
+            limit = toolkit.config.get(f"ckanext.binhduong.{option_name}")
+            if isinstance(value, str) and limit and len(value) > int(limit):
+                errors[key].append(_("{field}: at most {limit} characters ({count} given). Shorten it.").format(
+                    field=_label(field, key[-1]), limit=toolkit.h.bd_format_number(int(limit)),
+                    count=toolkit.h.bd_format_number(len(value))))
+        return validator
+    return factory
+
+
+@scheming_validator
+def bd_resource_url(field, schema):
+    """A link a browser and the national portal may follow: one of the declared schemes
+    (http, https, ftp by default), never ``javascript:`` or ``data:``. Uploads keep the file
+    name CKAN gives them."""
+    def validator(key, data, errors, context):
+        value = data.get(key, missing)
+        if _blank(value) or not _blank(_sibling(key, data, "url_type")):
+            return
+        text = str(value).strip()
+        schemes = toolkit.config.get("ckanext.binhduong.resource_url_schemes") or ["http", "https", "ftp"]
+        scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+        if scheme not in schemes or not re.match(r"^[a-z][a-z0-9+.-]*://[^\s/?#]+", text, re.IGNORECASE):
+            errors[key].append(_("{field}: “{value}” is not a link to a file. Use an address starting with {schemes}, or upload the file.").format(
+                field=_label(field, "url"), value=text[:200], schemes=", ".join(f"{name}://" for name in schemes)))
+    return validator
+
+
+@scheming_validator
+def bd_resource_size(field, schema):
+    def validator(key, data, errors, context):
+        value = data.get(key, missing)
+        if _blank(value):
+            if value is not missing:
+                data[key] = None  # "" is no size (the database column is a number)
+            return
+        limit = int(toolkit.config.get("ckanext.binhduong.max_resource_size_bytes") or 0)
+        try:
+            size = int(str(value).strip())
+        except ValueError:
+            errors[key].append(_("{field}: “{value}” is not a whole number of bytes.").format(
+                field=_label(field, "size"), value=str(value)[:50]))
+            return
+        if size < 0 or (limit and size > limit):
+            errors[key].append(_("{field}: must be between 0 and {limit} bytes.").format(
+                field=_label(field, "size"), limit=toolkit.h.bd_format_number(limit)))
+            return
+        data[key] = size
     return validator

@@ -1,0 +1,142 @@
+"""Faults in the middle of the work: PostgreSQL, Redis and Solr are stopped in turn, through
+the project's supervisor, while a harvest job runs and while a publisher uploads a table.
+After they come back the catalogue has no lost, duplicated or half-published dataset, and a
+job either finished or, re-run, gives the same result as a clean run."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import ckanapi
+import pytest
+import requests
+
+from bd_factories import valid_dataset
+from local_server import SampleServer
+from portal_harvest import finish_jobs, run_job
+from procedures_source import PROCEDURES_PAGES, STATISTICS_CSV, copy_samples, purge_harvest, source_config
+
+from .supervisor import state_and_pid, supervisorctl, wait_until
+
+SERVICES = ["postgresql", "redis", "solr"]
+PORTAL_PROGRAMS = ["portal:ckan-web", "portal:ckan-worker", "portal:harvest-gather", "portal:harvest-fetch"]
+OUTAGE_SECONDS = 4
+NOTHING = {"added": 0, "updated": 0, "not modified": 0, "errored": 0, "deleted": 0}
+
+
+def _portal_answers(portal_url: str) -> bool:
+    try:
+        return requests.get(f"{portal_url}/api/3/action/package_search", params={"rows": 0},
+                            timeout=10).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def _outage(service: str, portal_url: str) -> None:
+    """Stop ``service`` for a few seconds, start it, and wait until the portal and every
+    supervised program of it are back (those that died meanwhile restart on their own)."""
+    supervisorctl("stop", service)
+    assert state_and_pid(service)[0] == "STOPPED"
+    time.sleep(OUTAGE_SECONDS)
+    supervisorctl("start", service)
+    wait_until(lambda: state_and_pid(service)[0] == "RUNNING", 120, f"{service} running")
+    wait_until(lambda: _portal_answers(portal_url), 180, "the portal answering searches")
+    wait_until(lambda: all(state_and_pid(program)[0] == "RUNNING" for program in PORTAL_PROGRAMS), 120,
+               "every portal program running")
+
+
+@pytest.fixture
+def sample_server(tmp_path):
+    copy_samples(tmp_path)
+    server = SampleServer(tmp_path)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def procedures_harvest(portal_api, sample_server):
+    suffix = uuid.uuid4().hex[:8]
+    names = {"procedures": f"thu-tuc-su-co-{suffix}", "statistics": f"ho-so-su-co-{suffix}"}
+    organization = source = None
+    try:
+        organization = portal_api.action.organization_create(name=f"su-co-{suffix}", title="Kiểm thử sự cố (dữ liệu mẫu)")
+        source = portal_api.action.harvest_source_create(
+            name=f"nguon-su-co-{suffix}", title="Nguồn kiểm thử sự cố (dữ liệu mẫu)",
+            url=sample_server.url(PROCEDURES_PAGES[0]), source_type="bd_procedures", frequency="MANUAL",
+            config=json.dumps(source_config(sample_server.url(STATISTICS_CSV), names, organization["name"]),
+                              ensure_ascii=False),
+            owner_org=organization["id"])
+        yield {"organization": organization, "source": source, "names": names}
+    finally:
+        purge_harvest(portal_api, organization, source, names)
+
+
+def _published(api, harvest) -> dict:
+    """What the source has published: dataset name -> (id, resources' names and row counts)."""
+    found = api.action.package_search(fq=f'harvest_source_id:"{harvest["source"]["id"]}"', include_private=True,
+                                      rows=100)["results"]
+    published = {}
+    for dataset in found:
+        tables = {}
+        for resource in dataset["resources"]:
+            try:
+                tables[resource["name"]] = api.action.datastore_search(resource_id=resource["id"], limit=0)["total"]
+            except ckanapi.NotFound:
+                tables[resource["name"]] = None
+        published[dataset["name"]] = tables
+    return published
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_harvest_job_survives_an_outage_in_its_middle(portal_url, portal_api, sample_server, procedures_harvest,
+                                                        service):
+    source_id = procedures_harvest["source"]["id"]
+    sample_server.delay = 1.0  # four requests: the job lasts several seconds
+    job = portal_api.action.harvest_job_create(source_id=source_id, run=True)
+    wait_until(lambda: sample_server.requests, 60, "the job fetching its source")
+    _outage(service, portal_url)
+    sample_server.delay = 0.0
+    try:
+        finish_jobs(portal_api, source_id)
+    except BaseException:  # a job the outage broke is re-run below, as an operator would
+        pass
+    if portal_api.action.harvest_job_show(id=job["id"])["status"] != "Finished" or not _published(
+            portal_api, procedures_harvest):
+        portal_api.action.harvest_job_abort(source_id=source_id)
+        run_job(portal_api, source_id)
+    published = _published(portal_api, procedures_harvest)
+    assert set(published) == set(procedures_harvest["names"].values()), published  # none lost, none doubled
+    again = run_job(portal_api, source_id)
+    assert again["stats"] == {**NOTHING, "not modified": 2}, again  # the same result as a clean run
+    assert _published(portal_api, procedures_harvest) == published
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_an_upload_during_an_outage_is_whole_or_absent(portal_url, portal_api, agency_editor, service):
+    dataset = portal_api.action.package_create(**valid_dataset(agency_editor["organization"]["id"]))
+    table = "ma_xa,ten_xa,so_tram\n25741,Phường Phú Cường,12\n25744,Phường Hiệp Thành,9\n".encode()
+    supervisorctl("stop", service)
+    try:
+        response = requests.post(f"{portal_url}/api/3/action/resource_create", timeout=120,
+                                 headers={"Authorization": agency_editor["token"]},
+                                 data={"package_id": dataset["id"], "name": "Trạm theo phường", "format": "CSV"},
+                                 files={"upload": ("tram.csv", table)})
+    except requests.RequestException:
+        response = None
+    finally:
+        supervisorctl("start", service)
+    wait_until(lambda: _portal_answers(portal_url), 180, "the portal answering searches")
+    resources = portal_api.action.package_show(id=dataset["id"])["resources"]
+    assert len(resources) <= 1, resources  # never doubled
+    if response is not None and response.status_code == 200:
+        assert [r["id"] for r in resources] == [response.json()["result"]["id"]]
+    if resources:  # kept: it must become whole, by itself or by re-running the load
+        resource = resources[0]
+        if not resource.get("datastore_active"):
+            portal_api.action.xloader_submit(resource_id=resource["id"], ignore_hash=True)
+        wait_until(lambda: portal_api.action.resource_show(id=resource["id"]).get("datastore_active"), 120,
+                   "the table loaded into the DataStore")
+        assert portal_api.action.datastore_search(resource_id=resource["id"])["total"] == 2
+        found = portal_api.action.package_search(fq=f'id:"{dataset["id"]}"', include_private=True)
+        assert found["count"] == 1 and len(found["results"][0]["resources"]) == 1  # the index agrees
