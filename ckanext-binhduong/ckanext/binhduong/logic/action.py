@@ -17,6 +17,7 @@ from ckanext.binhduong.dcat.visibility import dcat_catalog_search, dcat_datasets
 from ckanext.binhduong.logic import schema
 from ckanext.binhduong.logic.input_guard import package_create, package_update, resource_create, resource_update
 from ckanext.binhduong.logic.not_found import package_show, resource_show
+from ckanext.binhduong.logic.relationships import package_relationship_create, package_relationship_update
 from ckanext.binhduong.logic.third_party_auth import harvest_abort_failed_jobs, harvest_source_reindex
 from ckanext.binhduong.search_outage import group_show, organization_show, package_search
 from ckanext.binhduong.logic.harvest_sources import (
@@ -34,7 +35,9 @@ __all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_dataset_show",
            # chained: degraded but alive while the search index is down (search_outage.py)
            "package_search", "organization_show", "group_show",
            # chained: ckanext-harvest actions without an access check (logic/third_party_auth.py)
-           "harvest_source_reindex", "harvest_abort_failed_jobs"]
+           "harvest_source_reindex", "harvest_abort_failed_jobs",
+           # chained: CKAN's relationship actions answered 500 after saving (logic/relationships.py)
+           "package_relationship_create", "package_relationship_update"]
 
 log = logging.getLogger(__name__)
 
