@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import os
 import pathlib
+import secrets
+import uuid
 
 import ckanapi
 import pytest
 import requests
+
+from portal_session import log_in
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -73,3 +77,28 @@ def clean_db(reset_db, migrate_db_for):
     for plugin in PLUGINS_WITH_MIGRATIONS:
         if plugins.plugin_loaded(plugin):
             migrate_db_for(plugin)
+
+
+@pytest.fixture(scope="module")
+def agency_editor(portal_url, portal_api):
+    """An agency with an editor who logs in with a password; purged at the end."""
+    suffix = uuid.uuid4().hex[:8]
+    password = secrets.token_urlsafe(12)
+    editor = portal_api.action.user_create(name=f"bientap-attt-{suffix}", email=f"bientap-attt-{suffix}@example.org",
+                                           password=password, fullname="Biên tập viên kiểm thử an toàn")
+    organization = portal_api.action.organization_create(
+        name=f"so-attt-{suffix}", title="Sở kiểm thử an toàn thông tin",
+        users=[{"name": editor["name"], "capacity": "editor"}])
+    token = portal_api.action.api_token_create(user=editor["name"], name="kiem-thu-attt")["token"]
+    # Harvest sources the tests make are listed here (the search index does not return them).
+    sources: list[str] = []
+    yield {"user": editor, "organization": organization, "password": password, "token": token,
+           "browser": log_in(portal_url, editor["name"], password), "sources": sources}
+    for source_id in sources:
+        portal_api.action.harvest_source_clear(id=source_id)
+        portal_api.action.dataset_purge(id=source_id)
+    for dataset in portal_api.action.package_search(fq=f"owner_org:{organization['id']}", include_private=True,
+                                                    include_drafts=True, rows=1000)["results"]:
+        portal_api.action.dataset_purge(id=dataset["id"])
+    portal_api.action.organization_purge(id=organization["id"])
+    portal_api.action.user_delete(id=editor["id"])

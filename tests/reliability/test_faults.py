@@ -72,20 +72,30 @@ def procedures_harvest(portal_api, sample_server):
         purge_harvest(portal_api, organization, source, names)
 
 
+LOAD_SECONDS = 120  # for xloader to load a published CSV into the DataStore
+
+
+def _rows(api, resource: dict) -> int | None:
+    """Rows of the resource's DataStore table once its load is over; None when it has none."""
+    if resource.get("format") != "CSV":
+        return None
+
+    def loaded():
+        status = api.action.xloader_status(resource_id=resource["id"]).get("status")
+        return status in ("complete", "error") and status
+    try:
+        wait_until(loaded, LOAD_SECONDS, f"the DataStore load of {resource['name']}", interval=1)
+        return api.action.datastore_search(resource_id=resource["id"], limit=0)["total"]
+    except (AssertionError, ckanapi.NotFound):
+        return None
+
+
 def _published(api, harvest) -> dict:
-    """What the source has published: dataset name -> (id, resources' names and row counts)."""
+    """What the source has published: dataset name -> {resource name: DataStore rows}."""
     found = api.action.package_search(fq=f'harvest_source_id:"{harvest["source"]["id"]}"', include_private=True,
                                       rows=100)["results"]
-    published = {}
-    for dataset in found:
-        tables = {}
-        for resource in dataset["resources"]:
-            try:
-                tables[resource["name"]] = api.action.datastore_search(resource_id=resource["id"], limit=0)["total"]
-            except ckanapi.NotFound:
-                tables[resource["name"]] = None
-        published[dataset["name"]] = tables
-    return published
+    return {dataset["name"]: {resource["name"]: _rows(api, resource) for resource in dataset["resources"]}
+            for dataset in found}
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -107,6 +117,8 @@ def test_a_harvest_job_survives_an_outage_in_its_middle(portal_url, portal_api, 
         run_job(portal_api, source_id)
     published = _published(portal_api, procedures_harvest)
     assert set(published) == set(procedures_harvest["names"].values()), published  # none lost, none doubled
+    tables = [rows for resources in published.values() for name, rows in resources.items() if "(CSV)" in name]
+    assert tables and all(rows for rows in tables), published  # none half-published
     again = run_job(portal_api, source_id)
     assert again["stats"] == {**NOTHING, "not modified": 2}, again  # the same result as a clean run
     assert _published(portal_api, procedures_harvest) == published

@@ -9,7 +9,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from ckanext.binhduong import csrf_exemptions, exports, indexing, outbound, resources, upload_checks
+from ckanext.binhduong import csrf_exemptions, exports, indexing, outbound, resources, upload_checks, xloader_jobs_db
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks
 from ckanext.binhduong.logic import auth
@@ -46,6 +46,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
         toolkit.add_resource("assets", "binhduong")
         outbound.secure_xloader()
         exports.secure_datastore_dump()
+        xloader_jobs_db.resilient_engine(config)
 
     # IMiddleware
 
