@@ -20,7 +20,7 @@ import logging
 
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.search import SearchError, SearchQueryError
-from ckan.lib.search.common import is_available
+from ckan.lib.search.common import SolrConnectionError, is_available
 from flask import g, has_request_context, request
 
 from ckanext.binhduong.logic import input_guard
@@ -35,7 +35,8 @@ _FLAG = "binhduong_search_unavailable"
 
 class SearchIndexUnavailable(SearchError):
     """The search index does not answer (a SearchError, so CKAN's views that tolerate a
-    failed search keep rendering)."""
+    failed search keep rendering). CKAN raises either SearchError or, when the connection
+    itself fails, SolrConnectionError (not a SearchError): both are caught."""
 
 
 def _message() -> str:
@@ -45,8 +46,11 @@ def _message() -> str:
 
 def _is_search_page() -> bool:
     endpoint = request.endpoint or ""
+    # ckanext-dcat's content negotiation serves "/" and "/dataset/<id>" through its own views
+    # too: only the catalogue itself (/catalog.ttl and friends) depends on the index.
     return not request.path.startswith("/api/") and (
-        endpoint.endswith(".search") or endpoint == "binhduong.statistics_page" or endpoint.startswith("dcat."))
+        endpoint.endswith(".search") or endpoint == "binhduong.statistics_page"
+        or (endpoint == "dcat.read_catalog" and request.path.rstrip("/") != ""))
 
 
 def _outage(error: Exception) -> bool:
@@ -64,7 +68,7 @@ def package_search(up_func, context, data_dict):
     data_dict = input_guard.check_search_params(data_dict or {})
     try:
         return up_func(context, data_dict)
-    except SearchError as error:
+    except (SearchError, SolrConnectionError) as error:
         if not _outage(error):
             raise
         log.error("Search index unavailable: %r", error.args)
@@ -78,12 +82,28 @@ def package_search(up_func, context, data_dict):
 def _without_count(up_func, context, data_dict):
     try:
         return up_func(context, data_dict)
-    except SearchError as error:
+    except (SearchError, SolrConnectionError) as error:
         if not isinstance(error, SearchIndexUnavailable) and not _outage(error):
             raise
         if has_request_context():
             setattr(g, _FLAG, False)  # handled here: the answer is complete but for the count
-        return up_func(context, {**data_dict, "include_dataset_count": False, "include_datasets": False})
+        shown = up_func(context, {**data_dict, "include_dataset_count": False, "include_datasets": False,
+                                  "include_groups": False})
+        shown.setdefault("package_count", _public_dataset_count(shown))
+        return shown
+
+
+def _public_dataset_count(group: dict) -> int:
+    """The count the index would give, from the database: public, active datasets."""
+    import ckan.model as model
+
+    datasets = model.Session.query(model.Package.id).filter(
+        model.Package.state == "active", model.Package.private.is_(False), model.Package.type == "dataset")
+    if group.get("is_organization"):
+        return datasets.filter(model.Package.owner_org == group["id"]).count()
+    members = model.Session.query(model.Member.table_id).filter(
+        model.Member.group_id == group["id"], model.Member.table_name == "package", model.Member.state == "active")
+    return datasets.filter(model.Package.id.in_(members.scalar_subquery())).count()
 
 
 @toolkit.chained_action
