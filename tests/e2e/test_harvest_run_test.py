@@ -27,13 +27,9 @@ import pytest
 import redis
 
 from portal_harvest import finish_jobs
+from procedures_source import make_samples as _make_samples, purge_harvest as _purge
 
 from .test_harvest_portal import SampleSource, snapshot, wait_for_datastore
-
-try:  # the sample source's helpers, shared by the harvest end-to-end tests
-    from procedures_source import make_samples as _make_samples, purge_harvest as _purge
-except ImportError:  # before they moved out of test_harvest_portal
-    from .test_harvest_portal import _make_samples, _purge
 
 ROOT = pathlib.Path(os.environ.get("BD_ROOT") or pathlib.Path(__file__).resolve().parents[2])
 CKAN = ROOT / "var" / "venv" / "bin" / "ckan"

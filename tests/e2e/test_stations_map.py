@@ -18,7 +18,9 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from .test_harvest_portal import SampleSource, _purge, run_job
+from procedures_source import purge_harvest
+
+from .test_harvest_portal import SampleSource, run_job
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "map"
@@ -62,7 +64,7 @@ def harvested(portal_api, tmp_path_factory):
         job = run_job(portal_api, source["id"])
         yield {"job": job, "source": source, "names": names, "organization": organization}
     finally:
-        _purge(portal_api, organization, source, names)
+        purge_harvest(portal_api, organization, source, names)
         server.stop()
 
 

@@ -118,6 +118,29 @@ def test_datastore_exports_answer_bad_parameters(portal_url, table, param):
                                                       params={param: value}, timeout=60))
 
 
+@pytest.mark.parametrize("change,field,message", [
+    ({"title": "T" * 10_000}, "title", "tối đa 300 ký tự"),
+    ({"notes": "M" * 1_000_000}, "notes", "tối đa 20.000 ký tự"),
+    ({"resources": [{"url": "javascript:alert(1)", "name": "Tệp"}]}, "resources", "không phải là liên kết tới một tệp"),
+    ({"resources": [{"url": "data:text/html,<b>x</b>", "name": "Tệp"}]}, "resources", "không phải là liên kết tới một tệp"),
+    ({"resources": [{"url": "https://example.org/a.csv", "name": "Tệp", "size": -5}]}, "resources", "từ 0 đến"),
+    ({"resources": [{"url": "https://example.org/a.csv", "name": "Tệp", "size": 10 ** 15}]}, "resources", "từ 0 đến"),
+    ({"private": "maybe"}, "private", "không phải là true hay false"),
+])
+def test_declared_limits_are_enforced_with_a_vietnamese_message(portal_url, agency_editor, editor_headers, change,
+                                                                field, message):
+    name = f"gioi-han-{uuid.uuid4().hex[:8]}"
+    data = {**valid_dataset(agency_editor["organization"]["id"], name=name), **change}
+    response = requests.post(f"{portal_url}/api/3/action/package_create", json=data, headers=editor_headers,
+                             timeout=60)
+    _record(f"limit {field}", response)
+    assert response.status_code == 409, response.status_code
+    assert message in str(response.json()["error"][field]), response.json()["error"]
+    found = requests.post(f"{portal_url}/api/3/action/package_show", json={"id": name}, headers=editor_headers,
+                          timeout=30)
+    assert found.status_code == 404
+
+
 def test_an_unknown_export_format_gets_a_400_naming_the_formats(portal_url, table):
     response = requests.get(f"{portal_url}/datastore/dump/{table['resource']['id']}", params={"format": "xlsx"},
                             timeout=60)

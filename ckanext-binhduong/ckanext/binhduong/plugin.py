@@ -12,14 +12,14 @@ from ckanext.xloader.interfaces import IXloader
 from ckanext.binhduong import csrf_exemptions, exports, indexing, outbound, resources, upload_checks, xloader_jobs_db
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks
-from ckanext.binhduong.logic import auth
+from ckanext.binhduong.logic import action, auth
 
 __all__ = ["BinhDuongPlugin"]
 
 _ = toolkit._
 
 
-@toolkit.blanket.actions
+@toolkit.blanket.actions(action.registered)
 @toolkit.blanket.auth_functions(auth.registered)
 @toolkit.blanket.helpers
 @toolkit.blanket.blueprints

@@ -18,7 +18,7 @@ from ckanext.binhduong.logic import schema
 from ckanext.binhduong.logic.input_guard import package_create, package_update, resource_create, resource_update
 from ckanext.binhduong.logic.not_found import package_show, resource_show
 from ckanext.binhduong.logic.relationships import package_relationship_create, package_relationship_update
-from ckanext.binhduong.logic.third_party_auth import harvest_abort_failed_jobs, harvest_source_reindex
+from ckanext.binhduong.logic.third_party_auth import NOT_ACTIONS, harvest_abort_failed_jobs, harvest_source_reindex
 from ckanext.binhduong.search_outage import group_show, organization_show, package_search
 from ckanext.binhduong.logic.harvest_sources import (
     binhduong_harvest_source_purge, binhduong_harvest_source_purge_orphans,
@@ -37,7 +37,8 @@ __all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_dataset_show",
            # chained: ckanext-harvest actions without an access check (logic/third_party_auth.py)
            "harvest_source_reindex", "harvest_abort_failed_jobs",
            # chained: CKAN's relationship actions answered 500 after saving (logic/relationships.py)
-           "package_relationship_create", "package_relationship_update"]
+           "package_relationship_create", "package_relationship_update",
+           "registered"]
 
 log = logging.getLogger(__name__)
 
@@ -179,3 +180,10 @@ def _sync_chart_view(fresh_context, dataset_name: str, chart: dict, dry_run: boo
         else:
             toolkit.get_action("resource_view_create")(fresh_context(), {**wanted, "resource_id": resource["id"]})
     return True
+
+
+def registered() -> dict:
+    """Every action the plugin registers, by name: the ones listed in ``__all__`` and the
+    ckanext-harvest helpers that answer "not an action" (logic/third_party_auth.py)."""
+    here = globals()
+    return {**{name: here[name] for name in __all__ if name != "registered"}, **NOT_ACTIONS}

@@ -14,6 +14,9 @@ tests/security/test_authorization_matrix.py, each with its row there).
   before it runs (the harvest log can name internal hosts; sysadmins pass without it).
 - CKAN's collaborator auth functions assert a signed-in user and an existing dataset (500):
   refused before they run when either is missing.
+- ckanext-harvest registers seven of its helpers (mail functions, an exception class) as
+  actions; called over the API they failed with a 500. They answer a validation error saying
+  they are not actions (``NOT_ACTIONS``); nothing calls them through ``get_action``.
 - ``task_status_show`` is open to everyone in CKAN, so anyone could read the DataStore load
   status (and its error text) of a private dataset's resource: allowed only to a user who may
   see the entity (``resource_show`` / ``package_show``); other task statuses, sysadmins only.
@@ -25,7 +28,7 @@ import ckan.plugins.toolkit as toolkit
 
 __all__ = [
     # actions
-    "harvest_source_reindex", "harvest_abort_failed_jobs",
+    "harvest_source_reindex", "harvest_abort_failed_jobs", "NOT_ACTIONS",
     # auth functions
     "harvest_job_abort_auth", "harvest_log_list_auth", "task_status_show_auth", "SIGNED_IN_ONLY",
 ]
@@ -62,6 +65,22 @@ def harvest_abort_failed_jobs(up_func, context, data_dict):
     except ValueError:
         raise toolkit.ValidationError({"life_span": [_("Must be a whole number of days.")]})
     return up_func(context, {**data_dict, "life_span": life_span})
+
+
+def _not_an_action(name: str):
+    @toolkit.chained_action
+    def refuse(up_func, context, data_dict):
+        raise toolkit.ValidationError({"action": [_("“{name}” is not an action of this portal's API.").format(
+            name=name)]})
+
+    refuse.__name__ = name
+    return refuse
+
+
+#: ckanext-harvest's helpers that its plugin registers as actions.
+NOT_ACTIONS = {name: _not_an_action(name) for name in (
+    "InactiveSource", "get_mail_extra_vars", "prepare_summary_mail", "prepare_error_mail", "send_summary_email",
+    "send_error_email", "send_mail")}
 
 
 # ---------------------------------------------------------------------------------------
