@@ -13,7 +13,7 @@ export BD_PORTAL_URL="http://127.0.0.1:$CKAN_PORT"
 export BD_SECRETS_DIR="$SECRETS_DIR"
 export BD_ROOT="$ROOT"
 set +e
-"$VENV/bin/pytest" --ckan-ini="$TEST_INI" -p no:cacheprovider "$@" tests
+"$VENV/bin/pytest" --ckan-ini="$TEST_INI" -p no:cacheprovider --durations=15 "$@" tests
 status=$?
 set -e
 if [ $status -eq 5 ]; then

@@ -18,12 +18,12 @@ def objects_done(api, source_id: str, job_id: str) -> bool:
     return True
 
 
-def finish_jobs(api, source_id: str) -> list[dict]:
+def finish_jobs(api, source_id: str, timeout: float = JOB_TIMEOUT) -> list[dict]:
     """Wait until every job of the source is Finished. Marking a job Finished is the work of
     `ckan harvester run` (the scheduler, every 300 s): once every object of a job is done, the
     same action is called for this source only. It is not called earlier, because it also
     re-queues WAITING objects it does not see in Redis."""
-    deadline = time.monotonic() + JOB_TIMEOUT
+    deadline = time.monotonic() + timeout
     while True:
         jobs = api.action.harvest_job_list(source_id=source_id)
         if all(job["status"] == "Finished" for job in jobs):
@@ -33,7 +33,7 @@ def finish_jobs(api, source_id: str) -> list[dict]:
             api.action.harvest_jobs_run(source_id=source_id)
             continue
         if time.monotonic() > deadline:
-            pytest.fail(f"Harvest jobs of {source_id} not finished after {JOB_TIMEOUT} s: {jobs}. Are the "
+            pytest.fail(f"Harvest jobs of {source_id} not finished after {timeout} s: {jobs}. Are the "
                         "portal:harvest-gather and portal:harvest-fetch consumers running? See "
                         "var/log/harvest-gather.log and var/log/harvest-fetch.log.")
         time.sleep(0.5)

@@ -9,7 +9,9 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from ckanext.binhduong import csrf_exemptions, exports, indexing, outbound, resources, upload_checks, xloader_jobs_db
+from ckanext.binhduong import (
+    csrf_exemptions, exports, harvest_registry, indexing, outbound, resources, upload_checks, xloader_jobs_db,
+)
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks
 from ckanext.binhduong.logic import action, auth
@@ -47,6 +49,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
         outbound.secure_xloader()
         exports.secure_datastore_dump()
         xloader_jobs_db.resilient_engine(config)
+        harvest_registry.fix_registries()
 
     # IMiddleware
 

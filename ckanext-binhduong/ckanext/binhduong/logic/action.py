@@ -182,8 +182,15 @@ def _sync_chart_view(fresh_context, dataset_name: str, chart: dict, dry_run: boo
     return True
 
 
+HARVEST_CHAINS = ("harvest_source_reindex", "harvest_abort_failed_jobs")
+
+
 def registered() -> dict:
     """Every action the plugin registers, by name: the ones listed in ``__all__`` and the
-    ckanext-harvest helpers that answer "not an action" (logic/third_party_auth.py)."""
+    ckanext-harvest helpers that answer "not an action" (logic/third_party_auth.py). What is
+    chained to ckanext-harvest's actions is registered only where the harvest plugin is loaded."""
     here = globals()
-    return {**{name: here[name] for name in __all__ if name != "registered"}, **NOT_ACTIONS}
+    actions = {name: here[name] for name in __all__ if name != "registered"}
+    if not plugins.plugin_loaded("harvest"):
+        return {name: action for name, action in actions.items() if name not in HARVEST_CHAINS}
+    return {**actions, **NOT_ACTIONS}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong.logic import third_party_auth
@@ -28,13 +29,19 @@ def binhduong_harvest_source_purge_orphans(context, data_dict):
 
 
 def registered() -> dict[str, Callable]:
-    """Every auth function the plugin registers, by action name."""
-    return {
+    """Every auth function the plugin registers, by action name. The fixes of ckanext-harvest's
+    are chained to its own, so they are registered only where the harvest plugin is loaded."""
+    functions = {
         "binhduong_seed_catalogue": binhduong_seed_catalogue,
         "binhduong_harvest_source_purge": binhduong_harvest_source_purge,
         "binhduong_harvest_source_purge_orphans": binhduong_harvest_source_purge_orphans,
-        "harvest_abort_failed_jobs": third_party_auth.harvest_job_abort_auth,
-        "harvest_log_list": third_party_auth.harvest_log_list_auth,
         "task_status_show": third_party_auth.task_status_show_auth,
-        **third_party_auth.SIGNED_IN_ONLY,
+        **third_party_auth.COLLABORATORS_FIRST,
     }
+    if plugins.plugin_loaded("harvest"):
+        functions.update({
+            "harvest_abort_failed_jobs": third_party_auth.harvest_job_abort_auth,
+            "harvest_log_list": third_party_auth.harvest_log_list_auth,
+            **third_party_auth.HARVEST_SIGNED_IN_ONLY,
+        })
+    return functions

@@ -10,8 +10,9 @@ tests/security/test_authorization_matrix.py, each with its row there).
 - ckanext-harvest's sysadmin check (``user_is_sysadmin``) fails with a 500 for an anonymous
   caller (a typo in its error path), so six harvest auth functions answer 500 instead of 403:
   an anonymous caller is refused before they run.
-- ``harvest_log_list``'s auth function fails with a 500 for everyone but sysadmins: refused
-  before it runs (the harvest log can name internal hosts; sysadmins pass without it).
+- ``harvest_log_list`` checks an auth function ckanext-harvest does not define (500 for everyone
+  but sysadmins): one here, sysadmins only (the harvest log can name internal hosts). Its
+  registries are made the same in every process first (harvest_registry.py).
 - CKAN's collaborator auth functions assert a signed-in user and an existing dataset (500):
   refused before they run when either is missing.
 - ckanext-harvest registers seven of its helpers (mail functions, an exception class) as
@@ -30,7 +31,8 @@ __all__ = [
     # actions
     "harvest_source_reindex", "harvest_abort_failed_jobs", "NOT_ACTIONS",
     # auth functions
-    "harvest_job_abort_auth", "harvest_log_list_auth", "task_status_show_auth", "SIGNED_IN_ONLY",
+    "harvest_job_abort_auth", "harvest_log_list_auth", "task_status_show_auth", "HARVEST_SIGNED_IN_ONLY",
+    "COLLABORATORS_FIRST",
 ]
 
 _ = toolkit._
@@ -111,25 +113,21 @@ def _collaborators_first(name: str):
     return auth
 
 
-#: Auth functions of ckanext-harvest and CKAN that fail (500) for an anonymous caller.
-SIGNED_IN_ONLY = {
-    **{name: _signed_in_first(name) for name in (
-        "harvest_job_abort", "harvest_jobs_run", "harvest_objects_import", "harvest_sources_reindex",
-        "harvest_sources_clear",
-        "harvest_sources_job_history_clear", "harvest_job_create_all")},
-    **{name: _collaborators_first(name) for name in (
-        "package_collaborator_list", "package_collaborator_create", "package_collaborator_delete")},
-}
+#: Auth functions of ckanext-harvest that fail (500) for an anonymous caller.
+HARVEST_SIGNED_IN_ONLY = {name: _signed_in_first(name) for name in (
+    "harvest_job_abort", "harvest_jobs_run", "harvest_objects_import", "harvest_sources_reindex",
+    "harvest_sources_clear", "harvest_job_create_all")}
+#: CKAN's collaborator auth functions, which fail (500) without a user or a dataset.
+COLLABORATORS_FIRST = {name: _collaborators_first(name) for name in (
+    "package_collaborator_list", "package_collaborator_create", "package_collaborator_delete")}
 
 
-@toolkit.chained_auth_function
-def harvest_job_abort_auth(next_auth, context, data_dict):
+def harvest_job_abort_auth(context, data_dict):
     """``harvest_abort_failed_jobs``: sysadmins only (sysadmins pass before this runs)."""
     return _refused(_("Only sysadmins can abort failed harvest jobs"))
 
 
-@toolkit.chained_auth_function
-def harvest_log_list_auth(next_auth, context, data_dict):
+def harvest_log_list_auth(context, data_dict):
     """``harvest_log_list``: sysadmins only."""
     return _refused(_("Only sysadmins can read the harvest log"))
 
