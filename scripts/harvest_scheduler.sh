@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs `ckan harvester run` on a timer: it starts the jobs whose harvest-source frequency
 # (daily, weekly, monthly) is due and marks finished jobs as done. On the same timer it runs
-# `ckan tracking update`, which folds the recorded page views and downloads into CKAN's
+# `ckan binhduong tracking-update` (CKAN's `tracking update`, started from the right day), which folds the recorded page views and downloads into CKAN's
 # tracking summary, so the portal's download counts ("Lượt tải") lag by at most one interval.
 # The update holds var/run/tracking-update.lock (tests that run it take the same lock).
 # Supervised by supervisord.
@@ -13,7 +13,7 @@ while true; do
   "$ckan_bin" -c "$ini" harvester run || echo "$(date -Is) harvester run failed (exit $?)" >&2
   # CKAN's tracking code trips SQLAlchemy identity-map warnings on every run (its model keys
   # tracking_summary by url alone); they say nothing about our counts.
-  PYTHONWARNINGS="ignore:::ckan.model.modification" flock "$lock" "$ckan_bin" -c "$ini" tracking update >/dev/null \
+  PYTHONWARNINGS="ignore:::ckan.model.modification" flock "$lock" "$ckan_bin" -c "$ini" binhduong tracking-update >/dev/null \
     || echo "$(date -Is) tracking update failed (exit $?)" >&2
   sleep "$interval"
 done

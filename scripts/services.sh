@@ -107,7 +107,7 @@ restarts() {
   started="$(grep -n 'supervisord started with pid' "$log" | tail -1 | cut -d: -f1)"
   echo
   echo "Automatic restarts since supervisord started (autorestart = true):"
-  tail -n +"${started:-1}" "$log" | grep -E 'exited: .*not expected' | sed -E 's/.*exited: ([^ ]+).*/\1/' |
+  tail -n +"${started:-1}" "$log" | { grep -E 'exited: .*not expected' || true; } | sed -E 's/.*exited: ([^ ]+).*/\1/' |
     sort | uniq -c | awk '{printf "  %-20s %d\n", $2, $1} END {if (NR == 0) print "  none"}'
 }
 

@@ -30,7 +30,6 @@ Cổng dữ liệu mở tỉnh Bình Dương is running ($((SECONDS - started)) 
   Action API:           http://127.0.0.1:$CKAN_PORT/api/3/action/status_show
   DCAT catalogue:       http://127.0.0.1:$CKAN_PORT/catalog.ttl
   Sysadmin:             $SYSADMIN_NAME / password in $SECRETS_DIR/sysadmin-password.txt
-                        ($(cat "$SECRETS_DIR/sysadmin-password.txt"))
   Status and logs:      make status   (logs in $LOG_DIR)
   Stop:                 make down
 DONE

@@ -91,7 +91,7 @@ def builds_portal_image(service: dict[str, Any]) -> bool:
 
 def is_scheduler_loop(command: list[str]) -> bool:
     script = " ".join(command)
-    return ("ckan harvester run" in script and "ckan tracking update" in script
+    return ("ckan harvester run" in script and "ckan binhduong tracking-update" in script
             and re.search(r"\bwhile\b", script) is not None and re.search(r"\bsleep\b", script) is not None)
 
 

@@ -1,5 +1,5 @@
 """Download counts ("Lượt tải") on the running portal: a download through the portal's
-download route is recorded, `ckan tracking update` (what the harvest scheduler runs) folds it
+download route is recorded, `ckan binhduong tracking-update` (what the harvest scheduler runs) folds it
 into the summary, and the dataset page, the resource page (vi and en alike) and the home
 page's most-downloaded list show the higher count. One visitor counts once a day; a page's
 script fetching the file (a preview) is not a download. The test's own tracking rows are
@@ -38,7 +38,7 @@ def _engine():
 def tracking_update():
     """What scripts/harvest_scheduler.sh runs, under the same lock."""
     lock = pathlib.Path(INI).parent / "run" / "tracking-update.lock"
-    result = subprocess.run(["flock", str(lock), str(ROOT / "var" / "venv" / "bin" / "ckan"), "-c", INI, "tracking", "update"],
+    result = subprocess.run(["flock", str(lock), str(ROOT / "var" / "venv" / "bin" / "ckan"), "-c", INI, "binhduong", "tracking-update"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
 

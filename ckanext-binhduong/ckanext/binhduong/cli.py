@@ -111,3 +111,17 @@ def restore_command(folder: str, ckan_db_url: str | None, datastore_db_url: str 
     except backup.BackupError as error:
         click.secho(f"Restore failed: {error}", fg="red", err=True)
         sys.exit(1)
+
+
+@binhduong.command("tracking-update")
+@click.option("--dry-run", is_flag=True, help="Say from which day the counts would be recomputed, change nothing.")
+def tracking_update(dry_run: bool):
+    """Fold recorded page views and downloads into the tracking summary (CKAN's `tracking update`)."""
+    from ckanext.binhduong.downloads import counts_update_start
+    from ckanext.tracking.cli.tracking import update_all
+
+    start = counts_update_start()
+    if dry_run:
+        click.echo(f"would recompute the tracking summary from {start.isoformat()}")
+        return
+    update_all(start.isoformat())

@@ -12,12 +12,14 @@ The visitor key is the same anonymised hash the tracking plugin uses, so one vis
 once per resource and day. Clicks on links to files held elsewhere (a resource whose URL is
 another site's) are counted by the tracking script under that URL.
 
-Counting: `ckan tracking update` (run by the harvest scheduler, scripts/harvest_scheduler.sh)
+Counting: `ckan binhduong tracking-update` (run by the harvest scheduler,
+scripts/harvest_scheduler.sh) runs CKAN's `tracking update` from `counts_update_start()` and
 folds the raw rows into `tracking_summary` (distinct visitors per key and day). A count is
 the sum of those daily figures; it changes when the summary is next updated.
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 from typing import Iterable
@@ -140,3 +142,18 @@ def most_downloaded(limit: int = 6) -> list[dict]:
     rows = model.Session.execute(MOST_DOWNLOADED_SQL, {"limit": limit})
     return [{"id": row.id, "name": row.name, "title": row.title, "organization": row.organization,
              "downloads": int(row.downloads)} for row in rows]
+
+
+def counts_update_start() -> datetime.date:
+    """The first day `tracking update` has to recompute.
+
+    CKAN's own rule (two days before the newest summary day) when there is a summary; on a
+    database with none it would start at 2011-01-01 and spend minutes on some 5,800 empty days,
+    so it starts at the first day anything was recorded instead (today when nothing was).
+    """
+    session = model.Session
+    newest = session.query(sa.func.max(TrackingSummary.tracking_date)).scalar()
+    if newest is not None:
+        return newest - datetime.timedelta(days=2)
+    first = session.query(sa.func.min(TrackingRaw.access_timestamp)).scalar()
+    return first.date() if first is not None else datetime.date.today()
