@@ -6,10 +6,8 @@ script fetching the file (a preview) is not a download. The test's own tracking 
 deleted afterwards."""
 from __future__ import annotations
 
-import configparser
 import hashlib
 import io
-import os
 import pathlib
 import subprocess
 import time
@@ -21,18 +19,12 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from bd_factories import valid_dataset
+from portal_db import PORTAL_INI as INI, portal_engine
 from ckanext.binhduong import downloads
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-INI = os.environ.get("BD_CKAN_INI", str(ROOT / "var" / "ckan.ini"))
 CSV = "ma_huyen,ten_huyen,so_tram_bts\n718,Thành phố Thủ Dầu Một,1\n724,Thành phố Dĩ An,2\n".encode("utf-8")
 VISITORS = 3
-
-
-def _engine():
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.read(INI)
-    return sa.create_engine(parser["app:main"]["sqlalchemy.url"])
 
 
 def tracking_update():
@@ -54,7 +46,7 @@ def visitor_key(response: requests.Response) -> str:
 def delete_tracking_rows(keys: set[str]) -> None:
     if not keys:
         return
-    with _engine().begin() as connection:
+    with portal_engine().begin() as connection:
         connection.execute(sa.text("DELETE FROM tracking_raw WHERE user_key = ANY(:keys)"), {"keys": sorted(keys)})
 
 
@@ -123,7 +115,7 @@ def test_the_home_page_lists_the_most_downloaded_datasets(portal_url, uploaded):
     dataset, resource, keys = uploaded["dataset"], uploaded["resource"], uploaded["keys"]
     agent = f"binhduong-tests-home/{uuid.uuid4().hex}"
     # More visitors than any dataset of a test portal has had, so it must lead the list.
-    with _engine().connect() as connection:
+    with portal_engine().connect() as connection:
         leader = connection.execute(downloads.MOST_DOWNLOADED_SQL, {"limit": 1}).first()
     visitors = (leader.downloads if leader else 0) + 1
     for visitor in range(visitors):

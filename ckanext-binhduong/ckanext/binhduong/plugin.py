@@ -10,7 +10,8 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
 from ckanext.binhduong import (
-    csrf_exemptions, exports, harvest_registry, indexing, outbound, resources, upload_checks, xloader_jobs_db,
+    csrf_exemptions, exports, harvest_registry, indexing, outbound, page_views, resources, upload_checks,
+    xloader_jobs_db,
 )
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks
@@ -55,6 +56,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
 
     def make_middleware(self, app, config):
         csrf_exemptions.install()
+        page_views.install(app)
         return app
 
     # IXloader

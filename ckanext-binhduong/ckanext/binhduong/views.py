@@ -7,8 +7,9 @@ from flask import Blueprint
 from ckanext.binhduong import api_guide as guide
 from ckanext.binhduong import downloads, exports, search_outage, statistics
 from ckanext.binhduong.logic import input_guard
+from ckanext.binhduong.page_views import page_views
 
-__all__ = ["portal"]
+__all__ = ["portal", "page_views"]
 
 portal = Blueprint("binhduong", __name__)
 # Every download the portal serves is counted (downloads.py); an app-wide hook, so it sees
