@@ -13,7 +13,8 @@ export BD_PORTAL_URL="http://127.0.0.1:$CKAN_PORT"
 export BD_SECRETS_DIR="$SECRETS_DIR"
 export BD_ROOT="$ROOT"
 set +e
-"$VENV/bin/pytest" --ckan-ini="$TEST_INI" -p no:cacheprovider --durations=15 "$@" tests
+# Every test's duration is kept in test-output/junit.xml (which files make the suite slow).
+"$VENV/bin/pytest" --ckan-ini="$TEST_INI" -p no:cacheprovider --durations=15 --junitxml="$ROOT/test-output/junit.xml" "$@" tests
 status=$?
 set -e
 if [ $status -eq 5 ]; then
