@@ -11,6 +11,7 @@ PACKAGES = {
     "ckanext.binhduong": "ckanext-binhduong/ckanext/binhduong",
     "ckanext.binhduong.logic": "ckanext-binhduong/ckanext/binhduong/logic",
     "ckanext.binhduong.dcat": "ckanext-binhduong/ckanext/binhduong/dcat",
+    "ckanext.binhduong.quality": "ckanext-binhduong/ckanext/binhduong/quality",
     "ckanext.binhduong.harvesters": "harvesters",
     "ckanext.binhduong.schemas": "schemas",
     "ckanext.binhduong.seed_datasets": "seed_datasets",
