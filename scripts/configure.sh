@@ -30,11 +30,13 @@ render_configs() {
   export EXTRA_SETTINGS=""
   mkdir -p "$VAR/run" "$VAR/redis" "$LOG_DIR/solr" "$VAR/filestore" "$VAR/test-filestore"
 
-  CKAN_DB=$CKAN_DB DATASTORE_DB=$DATASTORE_DB SOLR_CORE=ckan REDIS_DB=0 \
+  local harvest_credentials=""
+  [ -f "$SECRETS_DIR/harvest-credentials" ] && harvest_credentials="$(tr -s '\n' ' ' < "$SECRETS_DIR/harvest-credentials")"
+  CKAN_DB=$CKAN_DB DATASTORE_DB=$DATASTORE_DB SOLR_CORE=ckan REDIS_DB=0 HARVEST_CREDENTIALS="$harvest_credentials" \
     STORAGE_PATH="$VAR/filestore" python3 "$ROOT/scripts/render.py" "$ROOT/config/ckan.ini.template" "$CKAN_INI"
   # The test configuration is the same template on separate databases, Solr core, Redis
   # database and file store, so test fixtures that wipe data never touch the portal's.
-  CKAN_DB=$CKAN_TEST_DB DATASTORE_DB=$DATASTORE_TEST_DB SOLR_CORE=ckan_test REDIS_DB=1 \
+  CKAN_DB=$CKAN_TEST_DB DATASTORE_DB=$DATASTORE_TEST_DB SOLR_CORE=ckan_test REDIS_DB=1 HARVEST_CREDENTIALS="" \
     STORAGE_PATH="$VAR/test-filestore" python3 "$ROOT/scripts/render.py" "$ROOT/config/ckan.ini.template" "$TEST_INI"
   python3 "$ROOT/scripts/render.py" "$ROOT/config/supervisord.conf.template" "$SUPERVISOR_CONF"
 }

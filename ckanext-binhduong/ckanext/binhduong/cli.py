@@ -125,3 +125,26 @@ def tracking_update(dry_run: bool):
         click.echo(f"would recompute the tracking summary from {start.isoformat()}")
         return
     update_all(start.isoformat())
+
+
+@binhduong.command("harvest-source-credentials")
+@click.option("--secrets-file", type=click.Path(dir_okay=False), default=None,
+              help="Where the moved credentials go (default: harvest-credentials beside the config file's "
+                   "secrets, var/secrets/harvest-credentials).")
+@click.option("--dry-run", is_flag=True, help="List the sources whose URL holds credentials, change nothing.")
+def harvest_source_credentials(secrets_file: str | None, dry_run: bool):
+    """Move user names and passwords out of old harvest source URLs into the server's secrets."""
+    import pathlib
+
+    from ckanext.binhduong.harvest_source_credentials import move_credentials
+
+    target = pathlib.Path(secrets_file) if secrets_file else (
+        pathlib.Path(toolkit.config["__file__"]).parent / "secrets" / "harvest-credentials")
+    report = move_credentials(target, dry_run=dry_run)
+    for line in report:
+        where = "configured" if line["configured"] else "NOT configured (space or comma in it): set it by hand"
+        click.echo(f"{line['source']}: {line['user']}@{line['host']} -> {line['url']} [{where}]")
+    verb = "would move" if dry_run else "moved"
+    click.echo(f"{verb} the credentials of {len(report)} harvest source(s)"
+               + ("" if dry_run or not report else f" into {target}; run `make up` to apply them"))
+

@@ -10,6 +10,8 @@ from ckanext.binhduong import downloads, indexing, places, vocabularies
 from ckanext.binhduong.logic.validators import parse_date
 from ckanext.binhduong.formatting import render_datetime  # noqa: F401 (a helper: dd/mm/yyyy on Vietnamese pages)
 from ckanext.binhduong.error_pages import bd_error_text  # noqa: F401 (a helper: error pages in the reader's language)
+from ckanext.binhduong.front import *  # noqa: F401,F403 (helpers of the portal's public pages)
+from ckanext.binhduong import front as _front
 
 __all__ = [
     "binhduong_portal_title", "bd_vocabulary_choices", "bd_unit_choices", "bd_units_described",
@@ -18,6 +20,8 @@ __all__ = [
     "bd_dataset_downloads", "bd_resource_downloads", "bd_licence_title",
     "scheming_flatten_subfield",
 ]
+
+__all__ += list(_front.__all__)
 
 # Facet fields whose values are vocabulary codes, shown to readers by label.
 FACET_VOCABULARIES = {"vocab_theme": "themes", "vocab_frequency": "frequencies", "vocab_access_rights": "access_rights"}

@@ -8,8 +8,9 @@ from ckanext.binhduong import api_guide as guide
 from ckanext.binhduong import downloads, exports, search_outage, statistics
 from ckanext.binhduong.logic import input_guard
 from ckanext.binhduong.page_views import page_views
+from ckanext.binhduong.front_views import xlsx_downloads
 
-__all__ = ["portal", "page_views"]
+__all__ = ["portal", "page_views", "xlsx_downloads"]
 
 portal = Blueprint("binhduong", __name__)
 # Every download the portal serves is counted (downloads.py); an app-wide hook, so it sees
