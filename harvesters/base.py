@@ -17,7 +17,19 @@ the DataStore. ``BinhDuongHarvester`` owns everything that is the same for all o
   refusal). A failure never deletes or blanks what is already published.
 
 Subclasses declare the tables they read (``TABLES``) and turn them into ``DatasetPlan``s
-(``build_datasets``); they never talk to CKAN or the harvest models themselves.
+(``build_datasets``); they never talk to CKAN or the harvest models themselves. What they
+may change is a set of public hooks, each with a working default:
+
+- ``read_document(url, options, run)``: the fetched source as sheets (or anything
+  ``pick_sheet`` understands); ``read_json(result, shown, options, run)`` for JSON sources;
+- ``pick_sheet(sheets, spec, options)``: the table ``spec`` among them;
+- ``content(plan, run)``: what the harvest object carries to the fetch and import stages;
+- ``object_extras(plan, content, run)``: what is stored beside it (read back next time
+  through ``run.published(key)``);
+- ``check_options``, ``after_publish``.
+
+Per-job state lives on the ``HarvestRun`` (``run.state``), never on the harvester: CKAN
+keeps one harvester object per process for every job.
 """
 from __future__ import annotations
 
@@ -45,18 +57,14 @@ from ckanext.binhduong.harvesters import normalise
 from ckanext.binhduong.harvesters import publish as publishing
 from ckanext.binhduong.harvesters import read as reading
 from ckanext.binhduong.harvesters import run_test
-from ckanext.binhduong.harvesters.normalise import Problem, Table, TableError, TableSpec
+from ckanext.binhduong.harvesters.normalise import Table, TableSpec
 from ckanext.binhduong.harvesters.organizations import OrganizationIndex
-# The base module is what harvesters import from: the pieces it is built of are re-exported.
-from ckanext.binhduong.harvesters.plan import (
-    DatasetPlan, OutputField, Publication, canonical, content_hash, public_url, render_csv, render_json,
-)
+from ckanext.binhduong.harvesters.plan import DatasetPlan, canonical, content_hash, public_url
+from ckanext.binhduong.harvesters.problems import HarvestProblem, Problem, TableError, problem_of
 from ckanext.binhduong.harvesters.source_config import TABLE_OPTIONS, ConfigError, parse_source_config
+from ckanext.binhduong.text import current_lang
 
-__all__ = [
-    "BinhDuongHarvester", "HarvestProblem", "ConfigError", "HarvestRun", "DatasetPlan", "Publication",
-    "OutputField", "OrganizationIndex", "content_hash", "render_csv", "render_json", "public_url",
-]
+__all__ = ["BinhDuongHarvester", "HarvestRun", "Published", "CONTENT_VERSION", "HASH_KEY"]
 
 log = logging.getLogger(__name__)
 
@@ -65,28 +73,12 @@ HASH_KEY = "content_hash"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
-class HarvestProblem(Exception):
-    """A problem the harvest cannot work around; ``vi`` goes to the harvest UI."""
-
-    def __init__(self, vi: str, en: str):
-        super().__init__(en)
-        self.vi = vi
-        self.en = en
-
-    def problem(self) -> Problem:
-        return Problem(self.vi, self.en)
-
-
-def _problem_of(error: Exception) -> Problem:
-    """Our modules' errors carry ``vi`` and ``en``; anything else is a bug worth its type name."""
-    vi = getattr(error, "vi", None)
-    en = getattr(error, "en", None)
-    if vi and en:
-        return Problem(vi, en)
-    return Problem("Lỗi không mong đợi khi thu thập; quản trị xem nhật ký (log) để biết chi tiết.",
-                   f"Unexpected {type(error).__name__}: {error}")
-
-
+@dataclass(frozen=True)
+class Published:
+    """A dataset as this source last published it, as far as a harvester may know it: its
+    name and the extras stored beside its harvest object (``object_extras``)."""
+    package_name: str
+    extras: dict[str, str]
 
 
 @dataclass
@@ -103,6 +95,9 @@ class HarvestRun:
     policy: fetching.FetchPolicy
     defaults: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
+    #: A harvester's own state for this job (between read_document, build_datasets,
+    #: content and object_extras).
+    state: dict[str, Any] = field(default_factory=dict)
 
     @property
     def today(self) -> dt.date:
@@ -141,6 +136,14 @@ class HarvestRun:
             return None
         return content if content.get("version") == CONTENT_VERSION and "publications" in content else None
 
+    def published(self, key: str) -> Published | None:
+        """The dataset ``key`` as last published, while it is still published (active)."""
+        current = _current_object(self.source_id, self.guid(key))
+        if current is None or not _is_active(current.package_id):
+            return None
+        package = model.Package.get(current.package_id)
+        return Published(package.name, {extra.key: extra.value for extra in current.extras})
+
 
 def _current_object(source_id: str, guid: str, exclude: str | None = None) -> HarvestObject | None:
     query = (model.Session.query(HarvestObject)
@@ -149,9 +152,6 @@ def _current_object(source_id: str, guid: str, exclude: str | None = None) -> Ha
     if exclude:
         query = query.filter(HarvestObject.id != exclude)
     return query.order_by(HarvestObject.import_finished.desc().nullslast()).first()
-
-
-# ---------------------------------------------------------------------------------------
 
 
 # ---------------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ class BinhDuongHarvester(HarvesterBase):
 
     def info(self) -> dict[str, str]:
         # The harvest pages list harvesters by these texts: English under /en/.
-        english = _page_language() == "en"
+        english = current_lang() == "en"
         return {"name": self.HARVESTER_NAME,
                 "title": self.TITLE_EN if english and self.TITLE_EN else self.TITLE,
                 "description": self.DESCRIPTION_EN if english and self.DESCRIPTION_EN else self.DESCRIPTION,
@@ -274,10 +274,11 @@ class BinhDuongHarvester(HarvesterBase):
             return None
         object_ids = []
         for plan in plans:
-            content = self._content(plan, run)
+            content = self.content(plan, run)
             obj = HarvestObject(guid=run.guid(plan.guid_key), job=harvest_job,
                                 content=json.dumps(content, ensure_ascii=False))
-            obj.extras = [HarvestObjectExtra(key=HASH_KEY, value=content[HASH_KEY])]
+            obj.extras = [HarvestObjectExtra(key=key, value=value)
+                          for key, value in self.object_extras(plan, content, run).items()]
             obj.save()
             object_ids.append(obj.id)
         log.info("Harvest job %s: %d dataset(s) gathered", harvest_job.id, len(object_ids))
@@ -334,9 +335,9 @@ class BinhDuongHarvester(HarvesterBase):
             url = options.get("url") or run.source_url
             try:
                 sheets = self._document(url, options, run, documents)
-                tables[spec.key] = self._pick_sheet(sheets, spec, options)
+                tables[spec.key] = self.pick_sheet(sheets, spec, options)
             except (fetching.FetchError, reading.ReadError, TableError) as error:
-                problem = _problem_of(error)
+                problem = problem_of(error)
                 if explicit:
                     log.warning("Table %s of source %s not read: %s", spec.key, run.source_id, problem.en)
                     run.report(problem)
@@ -350,40 +351,49 @@ class BinhDuongHarvester(HarvesterBase):
                canonical(options.get("json") or {}))
         if key not in cache:
             try:
-                cache[key] = self._read_document(url, options, run.policy)
+                cache[key] = self.read_document(url, options, run)
             except (fetching.FetchError, reading.ReadError) as error:
                 cache[key] = error
         if isinstance(cache[key], Exception):
             raise cache[key]
         return cache[key]
 
-    def _read_document(self, url: str, options: dict[str, Any], policy: fetching.FetchPolicy) -> list[reading.Sheet]:
+    # -- public hooks: reading -----------------------------------------------------------
+
+    def read_document(self, url: str, options: dict[str, Any], run: HarvestRun) -> list[Any]:
+        """The document at ``url`` (a table's options say how to read it) as sheets; a
+        harvester with its own reader returns what its ``pick_sheet`` takes."""
         shown = public_url(url)
-        result = fetching.fetch(url, policy)
+        result = fetching.fetch(url, run.policy)
         fmt = options.get("format") or "auto"
         if fmt == "auto":
             fmt = reading.sniff_format(result.content, result.content_type, shown)
         if fmt == "json":
-            return self._read_json(result, shown, options, policy)
+            return self.read_json(result, shown, options, run)
         return reading.read_document(result.content, source=shown, content_type=result.content_type, format=fmt,
                                      encoding=options.get("encoding", "auto"), delimiter=options.get("delimiter"))
 
-    def _read_json(self, result: fetching.FetchResult, shown: str, options: dict[str, Any],
-                   policy: fetching.FetchPolicy) -> list[reading.Sheet]:
+    def read_json(self, result: fetching.FetchResult, shown: str, options: dict[str, Any],
+                  run: HarvestRun) -> list[reading.Sheet]:
         """A JSON source: records over pages as the config's ``json`` block says. Harvesters
         that know other JSON shapes (GeoJSON, ArcGIS) extend this."""
         paging = reading.JsonPaging.from_config(options.get("json"))
         records = reading.collect_json_pages(result.final_url, result.content,
-                                             lambda next_url: fetching.fetch(next_url, policy).content, paging)
+                                             lambda next_url: fetching.fetch(next_url, run.policy).content, paging)
         return [reading.records_to_sheet(records, shown)]
 
-    @staticmethod
-    def _pick_sheet(sheets: list[reading.Sheet], spec: TableSpec, options: dict[str, Any]) -> Table:
+    def pick_sheet(self, sheets: list[Any], spec: TableSpec, options: dict[str, Any]) -> Table:
+        """The table ``spec`` from a document's sheets (the one the config names, or the
+        one whose header names the most columns)."""
         ignore = options.get("ignore_columns") or ()
         return normalise.pick_table(sheets, spec, options.get("sheet"),
                                     lambda sheet: normalise.table_from_grid(sheet.rows, spec, sheet.name, ignore))
 
-    def _content(self, plan: DatasetPlan, run: HarvestRun) -> dict[str, Any]:
+    # -- public hooks: what a harvest object carries ----------------------------------------
+
+    def content(self, plan: DatasetPlan, run: HarvestRun) -> dict[str, Any]:
+        """The harvest object's content: the dataset's metadata, rows and problems, hashed
+        (the fetch stage compares the hash with the one published)."""
         publications = [p.as_content() for p in plan.publications]
         return {
             "version": CONTENT_VERSION,
@@ -397,6 +407,11 @@ class BinhDuongHarvester(HarvesterBase):
             "harvested_at": run.now.isoformat(timespec="seconds"),
             HASH_KEY: content_hash(plan.metadata, publications),
         }
+
+    def object_extras(self, plan: DatasetPlan, content: dict[str, Any], run: HarvestRun) -> dict[str, str]:
+        """Extras stored with the harvest object (the content hash; a harvester adds its own
+        and reads them back next time through ``run.published``)."""
+        return {HASH_KEY: content[HASH_KEY]}
 
     # -- fetch ---------------------------------------------------------------------------
 
@@ -476,7 +491,7 @@ class BinhDuongHarvester(HarvesterBase):
         except Exception as error:  # the dataset must stay as published, whatever went wrong
             model.Session.rollback()
             log.exception("Import of %s failed", harvest_object.guid)
-            problem = _problem_of(error)
+            problem = problem_of(error)
             self._object_error(Problem(
                 f"Không ghi được bộ dữ liệu “{title}”; bản đang công bố được giữ nguyên. {problem.vi}",
                 f"Could not write dataset {harvest_object.guid}; the published version is kept. {problem.en}"),
@@ -489,7 +504,7 @@ class BinhDuongHarvester(HarvesterBase):
         except Exception as error:  # the dataset is committed; only the extras are missing
             model.Session.rollback()
             log.exception("after_publish of %s failed", harvest_object.guid)
-            after = [_problem_of(error)]
+            after = [problem_of(error)]
         for problem in after:
             self._object_error(problem, harvest_object, "Import")
         return True
@@ -559,14 +574,6 @@ def _already_gathered(job_id: str) -> bool:
     objects = model.Session.query(HarvestObject.id).filter(HarvestObject.harvest_job_id == job_id)
     errors = model.Session.query(HarvestGatherError.id).filter(HarvestGatherError.harvest_job_id == job_id)
     return model.Session.query(objects.exists()).scalar() or model.Session.query(errors.exists()).scalar()
-
-
-def _page_language() -> str:
-    """The language of the page being rendered; Vietnamese outside a request (CLI, consumers)."""
-    try:
-        return toolkit.h.lang() or "vi"
-    except (RuntimeError, AttributeError):
-        return "vi"
 
 
 def _now() -> dt.datetime:

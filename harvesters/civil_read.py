@@ -26,7 +26,9 @@ import pandas as pd
 
 from ckanext.binhduong.harvesters import normalise
 from ckanext.binhduong.harvesters import read as reading
-from ckanext.binhduong.harvesters.normalise import Problem, Table, TableError, TableSpec, clean_text
+from ckanext.binhduong.harvesters.normalise import Table, TableSpec
+from ckanext.binhduong.harvesters.problems import MAX_ROWS_LISTED, Problem, TableError
+from ckanext.binhduong.text import clean_text, format_number
 
 __all__ = ["read_events", "events_table", "HEADER_SCAN_ROWS"]
 
@@ -167,14 +169,14 @@ def events_table(records: Iterator[list[Any]], spec: TableSpec, source: str, ign
             continue
         if not numbering_checked:
             numbering_checked = True
-            if normalise._is_numbering_row(record):
+            if normalise.is_numbering_row(record):
                 continue
         take(record, number)
     for record in records:
         number += 1
         if not numbering_checked:
             numbering_checked = True
-            if normalise._is_numbering_row(record):
+            if normalise.is_numbering_row(record):
                 continue
         take(record, number)
 
@@ -206,10 +208,10 @@ def events_table(records: Iterator[list[Any]], spec: TableSpec, source: str, ign
             f"Table '{spec.key}' ({source}) has unrecognised columns, not read: {', '.join(unknown)}."))
     if bad_width:
         problems.append(Problem(
-            f"{normalise.format_vn_number(len(bad_width))} dòng có số ô khác số cột của tiêu đề ({width}) — thường do "
+            f"{format_number(len(bad_width), lang='vi')} dòng có số ô khác số cột của tiêu đề ({width}) — thường do "
             "dấu phẩy trong một ô không được đặt trong ngoặc kép; các dòng này không được đếm, hãy sửa tệp nguồn",
             f"{len(bad_width)} rows have a different number of cells than the header ({width}); not counted",
-            tuple(bad_width[:normalise.MAX_ROWS_LISTED])))
+            tuple(bad_width[:MAX_ROWS_LISTED])))
     return Table(spec=spec, frame=frame, source=source, header_row=first_data,
                  columns={name: match.labels[index] or name for index, name in mapping},
                  unknown_columns=unknown, problems=problems)

@@ -33,25 +33,21 @@ from typing import Any
 
 import numpy as np
 
-import ckan.model as model
 import ckan.plugins.toolkit as toolkit
-
-from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ckanext.binhduong import places
 from ckanext.binhduong.harvesters import civil_events as events
 from ckanext.binhduong.harvesters import civil_read
 from ckanext.binhduong.harvesters import fetch as fetching
-from ckanext.binhduong.harvesters import normalise
 from ckanext.binhduong.harvesters import read as reading
+from ckanext.binhduong.harvesters import values
 from ckanext.binhduong.harvesters import suppression
 from ckanext.binhduong.harvesters.civil_counts import EVENT_LABELS, EVENT_ORDER, OTHER_EVENT, aggregate, publish_rows
-from ckanext.binhduong.harvesters.base import (
-    CONTENT_VERSION, HASH_KEY, BinhDuongHarvester, DatasetPlan, HarvestProblem, HarvestRun, OutputField, Publication,
-    public_url,
-)
-from ckanext.binhduong.harvesters.plan import canonical
-from ckanext.binhduong.harvesters.normalise import MAX_ROWS_LISTED, Problem, Table, TableError
+from ckanext.binhduong.harvesters.base import CONTENT_VERSION, HASH_KEY, BinhDuongHarvester, HarvestRun
+from ckanext.binhduong.harvesters.normalise import Table
+from ckanext.binhduong.harvesters.plan import DatasetPlan, OutputField, Publication, canonical, public_url
+from ckanext.binhduong.harvesters.problems import MAX_ROWS_LISTED, HarvestProblem, Problem, TableError
+from ckanext.binhduong.text import fold, format_number
 
 __all__ = ["CivilRegistryHarvester", "FIELDS", "min_count"]
 
@@ -118,7 +114,7 @@ def _rows_of(mask: np.ndarray, row_numbers: np.ndarray) -> tuple[int, ...]:
 
 
 def _count_vi(n: int) -> str:
-    return normalise.format_vn_number(n)
+    return format_number(n, lang="vi")
 
 
 class CivilRegistryHarvester(BinhDuongHarvester):
@@ -156,9 +152,9 @@ class CivilRegistryHarvester(BinhDuongHarvester):
     # version) is compared with the one stored on the harvest object last published: an
     # unchanged export is not read again, the published content is reused.
 
-    def _read_document(self, url: str, options: dict[str, Any], policy: fetching.FetchPolicy) -> list["_Export"]:
+    def read_document(self, url: str, options: dict[str, Any], run: HarvestRun) -> list["_Export"]:
         shown = public_url(url)
-        result = fetching.fetch(url, policy)
+        result = fetching.fetch(url, run.policy)
         fmt = options.get("format") or "auto"
         if fmt == "auto":
             fmt = reading.sniff_format(result.content, result.content_type, shown)
@@ -168,8 +164,7 @@ class CivilRegistryHarvester(BinhDuongHarvester):
                 f"{shown} is not CSV or XLSX ({fmt}); the civil-registry harvester reads only those.")
         return [_Export(result.content, shown, fmt, dict(options), hashlib.sha256(result.content).hexdigest())]
 
-    @staticmethod
-    def _pick_sheet(sheets: list["_Export"], spec, options: dict[str, Any]) -> "_Export":
+    def pick_sheet(self, sheets: list["_Export"], spec, options: dict[str, Any]) -> "_Export":
         return sheets[0]
 
     @staticmethod
@@ -192,28 +187,24 @@ class CivilRegistryHarvester(BinhDuongHarvester):
             raise HarvestProblem(f"Không đọc được tệp {export.source}: tệp bị hỏng hoặc sai định dạng.",
                                  f"Cannot read {export.source}: {type(error).__name__}.") from None
 
-    def gather_stage(self, harvest_job) -> list[str] | None:
-        self._fingerprint = None
-        self._problems: list[Problem] = []
-        self._reused: dict[str, str] = {}
-        object_ids = super().gather_stage(harvest_job)
-        if object_ids and self._fingerprint:
-            problems = json.dumps([p.as_dict() for p in self._problems], ensure_ascii=False)
-            for object_id in object_ids:
-                HarvestObjectExtra(harvest_object_id=object_id, key=FINGERPRINT_KEY, value=self._fingerprint).save()
-                HarvestObjectExtra(harvest_object_id=object_id, key=PROBLEMS_KEY, value=problems).save()
-        return object_ids
-
-    def _content(self, plan: DatasetPlan, run: HarvestRun) -> dict[str, Any]:
+    def content(self, plan: DatasetPlan, run: HarvestRun) -> dict[str, Any]:
         """For an export unchanged since the last publication: the content hash published
         then and the row problems, without the rows (the fetch stage then reports the
         problems again and stops, as for any unchanged dataset; the published content stays
         on the current harvest object)."""
-        if plan.guid_key in self._reused:
+        reused = run.state.get("reused", {})
+        if plan.guid_key in reused:
             return {"version": CONTENT_VERSION, "harvester": self.HARVESTER_NAME, "guid_key": plan.guid_key,
                     "unchanged": True, "problems": [p.as_dict() for p in plan.problems],
-                    HASH_KEY: self._reused[plan.guid_key]}
-        return super()._content(plan, run)
+                    HASH_KEY: reused[plan.guid_key]}
+        return super().content(plan, run)
+
+    def object_extras(self, plan: DatasetPlan, content: dict[str, Any], run: HarvestRun) -> dict[str, str]:
+        """The export's fingerprint and the row problems, so that the next job can tell an
+        unchanged export without reading it (``_unchanged``)."""
+        problems = json.dumps([p.as_dict() for p in plan.problems], ensure_ascii=False)
+        return {**super().object_extras(plan, content, run),
+                FINGERPRINT_KEY: run.state["fingerprint"], PROBLEMS_KEY: problems}
 
     # -- aggregation ---------------------------------------------------------------------
 
@@ -222,21 +213,18 @@ class CivilRegistryHarvester(BinhDuongHarvester):
         fingerprint = hashlib.sha256(canonical({
             "source": export.sha256, "config": run.config, "defaults": run.defaults, "k": min_count(run.config),
             "month": run.today.strftime("%Y-%m"), "code": CODE_VERSION}).encode()).hexdigest()
-        self._fingerprint = fingerprint
+        run.state["fingerprint"] = fingerprint
         previous = self._unchanged(run, fingerprint)
         if previous is not None:
             log.info("Civil-registry export %s unchanged (fingerprint %s); not read again",
                      export.source, fingerprint[:12])
             plan, published_hash = previous
-            self._reused[plan.guid_key] = published_hash
-            self._problems = plan.problems
+            run.state.setdefault("reused", {})[plan.guid_key] = published_hash
             return [plan]
         table = self._read(export)
         export.content = b""  # the export's bytes are not needed any more
         try:
-            plan = self._statistics(table, run)
-            self._problems = plan.problems
-            return [plan]
+            return [self._statistics(table, run)]
         except HarvestProblem:
             raise
         except Exception as error:
@@ -248,21 +236,18 @@ class CivilRegistryHarvester(BinhDuongHarvester):
     def _unchanged(run: HarvestRun, fingerprint: str) -> tuple[DatasetPlan, str] | None:
         """(a plan standing for the dataset last published, its content hash) when it was
         made from the same export and settings and is still published."""
-        current = (model.Session.query(HarvestObject)
-                   .filter(HarvestObject.harvest_source_id == run.source_id, HarvestObject.guid == run.guid("events"),
-                           HarvestObject.current.is_(True))
-                   .order_by(HarvestObject.import_finished.desc().nullslast()).first())
-        package = model.Package.get(current.package_id) if current is not None and current.package_id else None
-        if package is None or package.state != "active":
+        published = run.published("events")
+        if published is None:
             return None
-        extras = {extra.key: extra.value for extra in current.extras}
+        extras = published.extras
         if extras.get(FINGERPRINT_KEY) != fingerprint or not extras.get(HASH_KEY) or PROBLEMS_KEY not in extras:
             return None
         try:
             problems = [Problem.from_dict(p) for p in json.loads(extras[PROBLEMS_KEY])]
         except (ValueError, KeyError, TypeError):
             return None
-        plan = DatasetPlan(guid_key="events", name=package.name, metadata={}, publications=[], problems=problems)
+        plan = DatasetPlan(guid_key="events", name=published.package_name, metadata={}, publications=[],
+                           problems=problems)
         return plan, extras[HASH_KEY]
 
     def _statistics(self, table: Table, run: HarvestRun) -> DatasetPlan:
@@ -283,7 +268,7 @@ class CivilRegistryHarvester(BinhDuongHarvester):
             if value is None:
                 continue
             try:
-                month = normalise.parse_month(value)
+                month = values.parse_month(value)
             except (ValueError, TypeError, OverflowError):
                 month = None
             if month is None or month > latest or month < "1945-01":
@@ -342,7 +327,7 @@ class CivilRegistryHarvester(BinhDuongHarvester):
         problems += self._split_problems(split_pairs, pair_of_record, rows_no)
 
         # Event types and sexes.
-        extra = tuple((normalise.fold(w, " "), c) for w, c in (run.config.get("event_map") or {}).items())
+        extra = tuple((fold(w, " "), c) for w, c in (run.config.get("event_map") or {}).items())
         event_codes = np.array([EVENT_ORDER.index(events.event_type(v, extra) or OTHER_EVENT) if v is not None
                                 else EVENT_ORDER.index(OTHER_EVENT) for v in categories["event"]], dtype=np.int64)
         record_event = event_codes[frame["event"].to_numpy()]
@@ -376,8 +361,8 @@ class CivilRegistryHarvester(BinhDuongHarvester):
         aggregate(counts)
         rows, hidden = publish_rows(counts, k)
         months = sorted(month_names)
-        first, _ = normalise.month_bounds(months[0])
-        _, last = normalise.month_bounds(months[-1])
+        first, _ = values.month_bounds(months[0])
+        _, last = values.month_bounds(months[-1])
         options = run.table_options("events")
         units = sorted({places.PROVINCE_CODE, *(r["ma_huyen"] for r in rows if r["ma_huyen"])},
                        key=lambda c: (len(c), c))
@@ -494,7 +479,7 @@ class CivilRegistryHarvester(BinhDuongHarvester):
 
     @staticmethod
     def _notes(rows: list[dict], months: list[str], records: int, k: int, hidden: int) -> str:
-        fmt = normalise.format_vn_number
+        fmt = _count_vi
         province = [r for r in rows if r["cap"] == "tinh" and r["gioi_tinh"] == "tong" and not r["bi_an"]]
         by_event: dict[str, int] = defaultdict(int)
         for row in province:

@@ -28,6 +28,7 @@ import re
 from typing import Any, Iterable
 
 from ckanext.binhduong.harvesters.plan import RENDERERS, Renderer
+from ckanext.binhduong.text import fold, parse_number
 
 __all__ = [
     "DEFAULT_CRS", "BINH_DUONG_VN2000", "CrsError", "parse_coordinate", "resolve_crs", "crs_of_wkid",
@@ -94,34 +95,12 @@ def parse_coordinate(value: Any) -> float | None:
             raise ValueError(value)
         result = degrees + minutes / 60 + seconds / 3600
         return -result if (match["h"] or "").upper() in ("S", "W", "T") else result
-    text = text.replace(" ", "")
-    sign = -1.0 if text.startswith("-") else 1.0
-    text = text.lstrip("+-")
-    if not re.fullmatch(r"[\d.,]+", text) or not re.search(r"\d", text):
-        raise ValueError(value)
-    dots, commas = text.count("."), text.count(",")
-    if dots and commas:
-        decimal = "." if text.rfind(".") > text.rfind(",") else ","
-        thousands = "," if decimal == "." else "."
-        text = text.replace(thousands, "").replace(decimal, ".")
-    elif dots > 1:
-        text = text.replace(".", "")
-    elif commas > 1:
-        text = text.replace(",", "")
-    elif commas == 1:
-        text = text.replace(",", ".")
-    return sign * float(text)
+    number = parse_number(text, grouping=False)  # ValueError for what is not a number
+    return None if number is None else float(number)
 
 
 # ---------------------------------------------------------------------------------------
 # Reference systems
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    folded = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in folded if not unicodedata.combining(c)).lower())
-
 
 @functools.lru_cache(maxsize=64)
 def resolve_crs(text: str | None) -> str:
@@ -133,7 +112,7 @@ def resolve_crs(text: str | None) -> str:
     if text is None or not str(text).strip():
         return DEFAULT_CRS
     raw = str(text).strip()
-    alias = _CRS_ALIASES.get(_fold(raw))
+    alias = _CRS_ALIASES.get(fold(raw))
     if alias:
         return alias
     candidate = raw

@@ -16,6 +16,7 @@ VN-2000 (reprojected, see geo.py). Formats, columns, checks and config: harveste
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -29,14 +30,15 @@ from ckanext.binhduong import place_resolver, places
 from ckanext.binhduong.harvesters import fetch as fetching
 from ckanext.binhduong.harvesters import geo, geo_sources, normalise
 from ckanext.binhduong.harvesters import read as reading
-from ckanext.binhduong.harvesters.base import (
-    BinhDuongHarvester, DatasetPlan, HarvestProblem, HarvestRun, OutputField, Publication, public_url,
-)
+from ckanext.binhduong.harvesters.base import BinhDuongHarvester, HarvestRun
 from ckanext.binhduong.harvesters.infrastructure_summary import SUMMARY_FIELDS, summary_notes, summary_rows
 from ckanext.binhduong.harvesters.infrastructure_values import (
     OPERATORS, parse_shared, parse_technologies, operator_of, tower_type,
 )
-from ckanext.binhduong.harvesters.normalise import Column, Problem, Table, TableSpec, clean_text
+from ckanext.binhduong.harvesters.normalise import Column, Table, TableSpec
+from ckanext.binhduong.harvesters.plan import DatasetPlan, OutputField, Publication, public_url
+from ckanext.binhduong.harvesters.problems import HarvestProblem, Problem
+from ckanext.binhduong.text import clean_text, fold, format_number
 
 __all__ = ["InfrastructureHarvester", "STATIONS", "COVERAGE", "STATION_FIELDS"]
 
@@ -184,17 +186,17 @@ class InfrastructureHarvester(BinhDuongHarvester):
 
     # -- reading: GeoJSON and ArcGIS besides what the base reads ----------------------------
 
-    def _read_json(self, result: fetching.FetchResult, shown: str, options: dict[str, Any],
-                   policy: fetching.FetchPolicy) -> list[reading.Sheet]:
+    def read_json(self, result: fetching.FetchResult, shown: str, options: dict[str, Any],
+                  run: HarvestRun) -> list[reading.Sheet]:
         document = reading.read_json(result.content, shown)
         if geo_sources.is_geojson(document):
             return [reading.records_to_sheet(geo_sources.geojson_records(document, shown), shown)]
         if geo_sources.is_arcgis(document):
             def get(next_url: str) -> Any:
-                return reading.read_json(fetching.fetch(next_url, policy).content, public_url(next_url))
+                return reading.read_json(fetching.fetch(next_url, run.policy).content, public_url(next_url))
             records = geo_sources.collect_arcgis_pages(result.final_url, document, get, shown)
             return [reading.records_to_sheet(records, shown)]
-        return super()._read_json(result, shown, options, policy)
+        return super().read_json(result, shown, options, run)
 
     # -- building the datasets -------------------------------------------------------------
 
@@ -439,7 +441,7 @@ class InfrastructureHarvester(BinhDuongHarvester):
         for record in frame.to_dict("records"):
             line = int(record["_row"])
             commune = clean_text(record.get("commune"))
-            if commune and normalise.fold(commune, " ") in ("tong", "tong cong", "cong", "toan tinh"):
+            if commune and fold(commune, " ") in ("tong", "tong cong", "cong", "toan tinh"):
                 continue
             row: dict[str, Any] = {}
             self._place(row, record, lambda *args, **kwargs: None, line)
@@ -533,7 +535,7 @@ class InfrastructureHarvester(BinhDuongHarvester):
 
 
 def _stations_notes(rows: list[dict[str, Any]], crs_used: list[str], target: float) -> str:
-    n = normalise.format_vn_number
+    n = functools.partial(format_number, lang="vi")
     valid = [r for r in rows if r["hop_le"]]
     by_operator = {name: sum(r["doanh_nghiep"] == name for r in valid) for name in OPERATORS}
     operators = ", ".join(f"{name} {n(count)}" for name, count in by_operator.items() if count)

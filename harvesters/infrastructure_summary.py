@@ -4,12 +4,13 @@ coverage table, for every commune of Bình Dương (legacy units, GSO codes), ea
 and the province."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ckanext.binhduong import places
 from ckanext.binhduong.harvesters.infrastructure_values import OPERATORS
-from ckanext.binhduong.harvesters.normalise import format_vn_number
 from ckanext.binhduong.harvesters.plan import OutputField
+from ckanext.binhduong.text import format_number
 
 __all__ = ["SUMMARY_FIELDS", "summary_rows", "summary_notes", "OPERATOR_FIELDS"]
 
@@ -126,7 +127,7 @@ def summary_rows(stations: list[dict[str, Any]], coverage: dict[str, dict[str, A
 
 def summary_notes(rows: list[dict[str, Any]], with_coverage: bool, shared_target: float,
                   bandwidth_target: float) -> str:
-    n = format_vn_number
+    n = functools.partial(format_number, lang="vi")
     province = rows[0]
     communes = [r for r in rows if r["cap"] == "xã"]
     reaching = sum(bool(r["dat_chi_tieu_dung_chung"]) for r in communes)

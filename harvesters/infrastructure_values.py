@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ckanext.binhduong.harvesters.normalise import clean_text, fold, parse_number
+from ckanext.binhduong.text import clean_text, fold, parse_number
 
 __all__ = ["OPERATORS", "operator_of", "parse_technologies", "parse_shared", "tower_type", "parse_bandwidth",
            "parse_percent"]

@@ -18,77 +18,14 @@ from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
-# The value parsers live in values.py; harvesters know them as normalise.*.
-from ckanext.binhduong.harvesters.values import (
-    clean_multiline, clean_text, fold, format_vn_number, is_missing, month_bounds, name_key, nfc, parse_date,
-    parse_int, parse_month, parse_number, slugify, tthc_code,
-)
+from ckanext.binhduong.harvesters.problems import Problem, TableError
+from ckanext.binhduong.harvesters.values import clean_multiline, parse_month, tthc_code
+from ckanext.binhduong.text import clean_text, fold, is_missing, parse_date, parse_int, parse_number
 
 __all__ = [
-    "Problem", "TableError", "Column", "TableSpec", "Table",
-    "nfc", "clean_text", "clean_multiline", "fold", "name_key", "slugify",
-    "parse_number", "parse_int", "parse_date", "parse_month", "month_bounds",
-    "tthc_code", "format_vn_number", "row_list",
-    "locate_header", "table_from_grid", "pick_table", "coerce", "PARSERS", "is_missing",
+    "Column", "TableSpec", "Table", "row_list",
+    "locate_header", "is_numbering_row", "table_from_grid", "pick_table", "coerce", "PARSERS",
 ]
-
-# ---------------------------------------------------------------------------------------
-# Problems: what the operator reads in the harvest UI (Vietnamese) and the logs (English)
-
-#: Row numbers listed in one message before "and N more": a 2,000-row file with a systematic
-#: mistake must give one readable message, not a wall of numbers.
-MAX_ROWS_LISTED = 15
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong in the source that the operator should fix there.
-
-    ``rows`` are row numbers as the publisher sees them in the file (1-based, counting title
-    rows), so the message can be acted on without our code at hand.
-    """
-    vi: str
-    en: str
-    rows: tuple[int, ...] = ()
-
-    def message(self) -> str:
-        return f"{self.vi}{_rows_vi(self.rows)} [EN] {self.en}{_rows_en(self.rows)}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"vi": self.vi, "en": self.en, "rows": list(self.rows)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Problem":
-        return cls(data["vi"], data["en"], tuple(data.get("rows") or ()))
-
-
-def _listed(rows: Sequence[int]) -> tuple[str, int]:
-    shown = ", ".join(str(r) for r in rows[:MAX_ROWS_LISTED])
-    return shown, max(0, len(rows) - MAX_ROWS_LISTED)
-
-
-def _rows_vi(rows: Sequence[int]) -> str:
-    if not rows:
-        return ""
-    shown, more = _listed(rows)
-    return f" (dòng {shown}{f' và {more} dòng khác' if more else ''})"
-
-
-def _rows_en(rows: Sequence[int]) -> str:
-    if not rows:
-        return ""
-    shown, more = _listed(rows)
-    return f" (rows {shown}{f' and {more} more' if more else ''})"
-
-
-class TableError(Exception):
-    """The table as a whole cannot be used (no header found, a required column missing)."""
-
-    def __init__(self, vi: str, en: str):
-        super().__init__(en)
-        self.vi = vi
-        self.en = en
-
 
 # Table layout: which row is the header, which source column is which
 
@@ -214,7 +151,7 @@ def locate_header(grid: list[list[Any]], spec: TableSpec, max_scan: int = 30,
     return best
 
 
-def _is_numbering_row(row: list[Any]) -> bool:
+def is_numbering_row(row: list[Any]) -> bool:
     # Vietnamese report templates number their columns under the header: (1) (2) (3) or A B 1 2.
     values = [clean_text(cell) for cell in row]
     values = [v for v in values if v]
@@ -251,7 +188,7 @@ def table_from_grid(grid: list[list[Any]], spec: TableSpec, source: str,
     names = list(match.mapping.values())
     records: list[dict[str, Any]] = []
     for offset, row in enumerate(grid[first_data:]):
-        if offset == 0 and _is_numbering_row(row):
+        if offset == 0 and is_numbering_row(row):
             continue
         record = {name: (row[index] if index < len(row) else None) for index, name in match.mapping.items()}
         record["_row"] = first_data + offset + 1

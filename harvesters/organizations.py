@@ -7,7 +7,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.binhduong.harvesters import normalise
+from ckanext.binhduong.harvesters.values import name_key
+from ckanext.binhduong.text import clean_text, slugify
 
 __all__ = ["OrganizationIndex"]
 
@@ -26,8 +27,8 @@ class OrganizationIndex:
             for ref in (org["id"], org["name"], (org.get("agency_code") or "").upper()):
                 if ref:
                     self._by_ref[ref] = org
-            self._by_key.setdefault(normalise.name_key(org.get("title") or org["name"]), []).append(org)
-        self._aliases = {normalise.name_key(k): v for k, v in (aliases or {}).items()}
+            self._by_key.setdefault(name_key(org.get("title") or org["name"]), []).append(org)
+        self._aliases = {name_key(k): v for k, v in (aliases or {}).items()}
 
     @classmethod
     def from_database(cls, aliases: dict[str, str] | None = None) -> "OrganizationIndex":
@@ -45,20 +46,20 @@ class OrganizationIndex:
         """(organization or None, whether the agency is accounted for). An ``agency_map``
         entry with an empty value says "known, no organization of its own" (e.g. "UBND cấp
         xã", which is 91 communes), so it is not reported as unknown."""
-        key = normalise.name_key(agency)
+        key = name_key(agency)
         if not key:
             return None, True
         if key in self._aliases:
             target = self._aliases[key]
             return (self._by_ref.get(target), True) if target else (None, True)
-        text = normalise.clean_text(agency) or ""
+        text = clean_text(agency) or ""
         if text.upper() in self._by_ref:
             return self._by_ref[text.upper()], True
         found = self._by_key.get(key, [])
         if len(found) == 1:
             return found[0], True
-        if not found and normalise.slugify(agency) in self._by_ref:
-            return self._by_ref[normalise.slugify(agency)], True
+        if not found and slugify(agency) in self._by_ref:
+            return self._by_ref[slugify(agency)], True
         return None, False
 
     def match(self, agency: Any) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ckanext.binhduong.exports import spreadsheet_safe
-from ckanext.binhduong.harvesters.normalise import Problem
+from ckanext.binhduong.harvesters.problems import Problem
 
 __all__ = [
     "OutputField", "Publication", "DatasetPlan", "Renderer", "RENDERERS", "canonical", "content_hash",

@@ -12,16 +12,18 @@ Source formats, columns and config: harvesters/README.md.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import OrderedDict
 from typing import Any
 
 from ckanext.binhduong import place_resolver
-from ckanext.binhduong.harvesters import normalise
-from ckanext.binhduong.harvesters.base import (
-    BinhDuongHarvester, DatasetPlan, HarvestProblem, HarvestRun, OutputField, Publication,
-)
-from ckanext.binhduong.harvesters.normalise import Column, Problem, Table, TableSpec, clean_text, fold
+from ckanext.binhduong.harvesters import normalise, values
+from ckanext.binhduong.harvesters.base import BinhDuongHarvester, HarvestRun
+from ckanext.binhduong.harvesters.normalise import Column, Table, TableSpec
+from ckanext.binhduong.harvesters.plan import DatasetPlan, OutputField, Publication
+from ckanext.binhduong.harvesters.problems import HarvestProblem, Problem
+from ckanext.binhduong.text import clean_text, fold, format_number, parse_number
 
 __all__ = ["ProceduresHarvester", "PROCEDURES", "STATISTICS"]
 
@@ -218,7 +220,7 @@ def _days(time_limit: str | None) -> int | float | None:
     if not match:
         return None
     try:
-        return normalise.parse_number(match.group(1))
+        return parse_number(match.group(1))
     except ValueError:
         return None
 
@@ -306,7 +308,7 @@ class ProceduresHarvester(BinhDuongHarvester):
                 section_sector = heading
                 continue
             try:
-                code = normalise.tthc_code(raw_code)
+                code = values.tthc_code(raw_code)
             except ValueError:
                 bad_code.append((line, clean_text(raw_code)))
                 continue
@@ -426,7 +428,7 @@ class ProceduresHarvester(BinhDuongHarvester):
     @staticmethod
     def _procedures_notes(rows: list[dict[str, Any]]) -> str:
         active = [r for r in rows if r["trang_thai"] == ACTIVE]
-        n = normalise.format_vn_number
+        n = functools.partial(format_number, lang="vi")
         full = sum(r["muc_do_dvc"] == ONLINE_FULL for r in active)
         partial = sum(r["muc_do_dvc"] == ONLINE_PARTIAL for r in active)
         by_level = {level: sum(level in (r["cap_thuc_hien"] or "") for r in active) for level in LEVELS}
@@ -460,13 +462,13 @@ class ProceduresHarvester(BinhDuongHarvester):
             if agency and fold(agency, " ") in ("tong cong", "tong", "cong", "tong so", "toan tinh"):
                 continue  # a totals row: derivable, and not an agency
             try:
-                month = normalise.parse_month(record.get("month"), record.get("year"))
+                month = values.parse_month(record.get("month"), record.get("year"))
             except ValueError:
                 month = None
             if month is None or not agency:
                 bad_month.append(line)
                 continue
-            key = (month, normalise.name_key(agency))
+            key = (month, values.name_key(agency))
             if key in rows:
                 duplicates.setdefault(key, [rows[key]["_row"]]).append(line)
                 continue
@@ -508,10 +510,10 @@ class ProceduresHarvester(BinhDuongHarvester):
         published = [{k: v for k, v in row.items() if k != "_row"} for row in rows.values()]
         if run.config.get("keep_statistics_history", True):
             published += self._earlier_months({row["thang"] for row in published}, run)
-        published.sort(key=lambda row: (row["thang"], normalise.name_key(row["co_quan"])))
+        published.sort(key=lambda row: (row["thang"], values.name_key(row["co_quan"])))
         months = sorted({row["thang"] for row in published})
-        first, _ = normalise.month_bounds(months[0])
-        _, last = normalise.month_bounds(months[-1])
+        first, _ = values.month_bounds(months[0])
+        _, last = values.month_bounds(months[-1])
         options = run.table_options("statistics")
         return DatasetPlan(
             guid_key="statistics",
@@ -544,12 +546,12 @@ class ProceduresHarvester(BinhDuongHarvester):
 
     @staticmethod
     def _statistics_notes(rows: list[dict[str, Any]], months: list[str]) -> str:
-        n = normalise.format_vn_number
+        n = functools.partial(format_number, lang="vi")
         received = sum(r["tiep_nhan"] or 0 for r in rows)
         online = sum(r["tiep_nhan_truc_tuyen"] or 0 for r in rows)
         on_time = sum(r["giai_quyet_dung_han"] or 0 for r in rows)
         late = sum(r["giai_quyet_tre_han"] or 0 for r in rows)
-        agencies = len({normalise.name_key(r["co_quan"]) for r in rows})
+        agencies = len({values.name_key(r["co_quan"]) for r in rows})
 
         def month_vi(month: str) -> str:
             year, number = month.split("-")

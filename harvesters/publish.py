@@ -28,7 +28,7 @@ from ckan.lib import uploader
 
 from ckanext.harvest.model import HarvestObject
 
-from ckanext.binhduong.harvesters.normalise import Problem
+from ckanext.binhduong.harvesters.problems import Problem
 from ckanext.binhduong.harvesters.plan import DEFAULT_FORMATS, RENDERERS
 
 __all__ = ["write_dataset", "request_datastore_load", "validation_problem"]

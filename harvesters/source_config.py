@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from ckanext.binhduong.harvesters import read as reading
-from ckanext.binhduong.harvesters.normalise import Problem
+from ckanext.binhduong.harvesters.problems import Problem
 
 __all__ = ["ConfigError", "TABLE_OPTIONS", "COMMON_OPTIONS", "JSON_OPTIONS", "FORMATS", "parse_source_config"]
 

@@ -1,4 +1,4 @@
-"""dcat/harvesting.py in process, on the test databases: when ckanext-dcat's RDF harvester may
+"""dcat/rdf_harvester_hooks.py in process, on the test databases: when ckanext-dcat's RDF harvester may
 skip a dataset as unchanged at its source, with the harvest objects ckanext-harvest stores.
 The whole harvest, through the running portal's consumers, is tests/dcat/test_reharvest.py."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 
 from bd_factories import valid_dataset
-from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks, same_record
+from ckanext.binhduong.dcat.rdf_harvester_hooks import DCATHarvestHooks, same_record
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

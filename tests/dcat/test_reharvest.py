@@ -21,7 +21,7 @@ keeps its id, its ``metadata_modified``, its resources and its activity stream (
 activities of the harvest user included). A third job after an edit at the source updates
 exactly that copy, so the comparison is not blind.
 
-Skipping an unchanged record is the work of dcat/harvesting.py's ``before_update`` hook, which
+Skipping an unchanged record is the work of dcat/rdf_harvester_hooks.py's ``before_update`` hook, which
 the binhduong plugin implements (``IDCATRDFHarvester``).
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""base.py without the harvest machinery: source config checks, agency matching, file
-rendering and hashing. (The stages run against the real services in
+"""The base harvester without the harvest machinery: source config checks, agency matching
+(organizations.py), file rendering and hashing (plan.py). (The stages run against the real services in
 test_procedures_harvest.py.)"""
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import json
 
 import pytest
 
-from ckanext.binhduong.harvesters import base
-from ckanext.binhduong.harvesters.base import ConfigError, OrganizationIndex
+from ckanext.binhduong.harvesters import plan
+from ckanext.binhduong.harvesters.organizations import OrganizationIndex
+from ckanext.binhduong.harvesters.source_config import ConfigError
 from ckanext.binhduong.harvesters.procedures import ProceduresHarvester
 
 
@@ -118,36 +119,36 @@ ROWS = [{"ma_tthc": "1.001193", "so_ngay": 3, "ty_le": 76.5, "ghi_chu": "có d�
 
 
 def test_csv_and_json_files_are_plain_and_byte_stable():
-    data = base.render_csv(FIELDS, ROWS)
+    data = plan.render_csv(FIELDS, ROWS)
     assert not data.startswith(b"\xef\xbb\xbf")
-    assert data == base.render_csv(FIELDS, [dict(reversed(list(r.items()))) for r in ROWS])
+    assert data == plan.render_csv(FIELDS, [dict(reversed(list(r.items()))) for r in ROWS])
     assert list(csv.reader(io.StringIO(data.decode()))) == [
         ["ma_tthc", "so_ngay", "ty_le", "ghi_chu"],
         ["1.001193", "3", "76.5", "có dấu phẩy, và \"ngoặc\""],
         ["1.000894", "", "100", ""]]
-    assert json.loads(base.render_json(FIELDS, ROWS))[1] == {"ma_tthc": "1.000894", "so_ngay": None, "ty_le": 100.0,
+    assert json.loads(plan.render_json(FIELDS, ROWS))[1] == {"ma_tthc": "1.000894", "so_ngay": None, "ty_le": 100.0,
                                                              "ghi_chu": None}
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised():
     rows = [{"ma_tthc": "=HYPERLINK(\"http://x\")", "so_ngay": -3, "ty_le": "-12,5", "ghi_chu": "@SUM(A1)"},
             {"ma_tthc": "+84 274", "so_ngay": "-", "ty_le": "-1.5e3", "ghi_chu": "\tcmd"}]
-    cells = list(csv.reader(io.StringIO(base.render_csv(FIELDS, rows).decode())))[1:]
+    cells = list(csv.reader(io.StringIO(plan.render_csv(FIELDS, rows).decode())))[1:]
     assert cells == [["'=HYPERLINK(\"http://x\")", "-3", "-12,5", "'@SUM(A1)"],
                      ["'+84 274", "'-", "-1.5e3", "'\tcmd"]]
     # JSON carries the values as they are: no spreadsheet opens it.
-    assert json.loads(base.render_json(FIELDS, rows))[0]["ma_tthc"] == "=HYPERLINK(\"http://x\")"
+    assert json.loads(plan.render_json(FIELDS, rows))[0]["ma_tthc"] == "=HYPERLINK(\"http://x\")"
 
 
 def test_the_content_hash_depends_on_content_only():
     metadata = {"title": "Danh mục", "theme": ["GOVE"]}
     publications = [{"key": "a", "rows": ROWS}]
-    first = base.content_hash(metadata, publications)
-    assert first == base.content_hash(dict(reversed(list(metadata.items()))), publications)
-    assert first != base.content_hash(metadata, [{"key": "a", "rows": ROWS[:1]}])
+    first = plan.content_hash(metadata, publications)
+    assert first == plan.content_hash(dict(reversed(list(metadata.items()))), publications)
+    assert first != plan.content_hash(metadata, [{"key": "a", "rows": ROWS[:1]}])
     assert len(first) == 64
 
 
 def test_published_source_urls_carry_no_secrets():
-    assert base.public_url("https://can-bo:mat-khau@tthc.binhduong.gov.vn/api?page=1&api_key=abc&Token=x") == \
+    assert plan.public_url("https://can-bo:mat-khau@tthc.binhduong.gov.vn/api?page=1&api_key=abc&Token=x") == \
         "https://tthc.binhduong.gov.vn/api?page=1&api_key=***&Token=***"

@@ -1,60 +1,15 @@
-"""normalise.py: Vietnamese numbers, dates, months and codes; header detection in grids laid
-out for printing."""
+"""values.py: reporting months, procedure codes, list cells and agency names; normalise.py:
+header detection in grids laid out for printing. (Numbers, dates and folding: tests/test_text.py.)"""
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 import pandas as pd
 import pytest
 
-from ckanext.binhduong.harvesters import normalise
-from ckanext.binhduong.harvesters.normalise import Column, TableError, TableSpec
-
-
-@pytest.mark.parametrize("text, number", [
-    ("1.234,5", 1234.5), ("1.234", 1234), ("1.234.567", 1234567), ("12,5", 12.5), ("2.5", 2.5), ("0,75", 0.75),
-    ("1 234", 1234), ("1\u00a0234", 1234), ("12,5%", 12.5), ("-3", -3), ("(5)", -5), ("1,234,567", 1234567),
-    ("1.234.567,89", 1234567.89), ("1,234.5", 1234.5), (7, 7), (7.0, 7), (7.25, 7.25),
-    ("", None), ("-", None), ("x", None), (None, None), (float("nan"), None),
-])
-def test_vietnamese_numbers(text, number):
-    value = normalise.parse_number(text)
-    assert value == number and type(value) is type(number)
-
-
-@pytest.mark.parametrize("text", ["abc", "1.2.3,4,5", "12 hồ sơ", True, "1,2,3.4.5"])
-def test_what_is_not_a_number(text):
-    with pytest.raises(ValueError):
-        normalise.parse_number(text)
-
-
-def test_counts_must_be_whole():
-    assert normalise.parse_int("1.500") == 1500
-    with pytest.raises(ValueError):
-        normalise.parse_int("12,5")
-
-
-@pytest.mark.parametrize("value, iso", [
-    ("05/03/2024", "2024-03-05"), ("5/3/2024", "2024-03-05"), ("05-03-2024", "2024-03-05"), ("05.03.2024", "2024-03-05"),
-    ("05/03/24", "2024-03-05"), ("2024-03-05", "2024-03-05"), ("2024-03-05 14:30:00", "2024-03-05"),
-    ("ngày 5 tháng 3 năm 2024", "2024-03-05"), ("Ngày 05/03/2024", "2024-03-05"), ("05/03/2024 08:15", "2024-03-05"),
-    (dt.datetime(2024, 3, 5, 9), "2024-03-05"), (dt.date(2024, 3, 5), "2024-03-05"),
-    (pd.Timestamp("2024-03-05"), "2024-03-05"), (45356, "2024-03-05"), (45356.0, "2024-03-05"),
-])
-def test_dates_become_iso(value, iso):
-    assert normalise.parse_date(value).isoformat() == iso
-
-
-@pytest.mark.parametrize("value", ["31/02/2024", "13/13/2024", "mùng 5", "2024-02-30", 12, "05/2024"])
-def test_what_is_not_a_date(value):
-    with pytest.raises(ValueError):
-        normalise.parse_date(value)
-
-
-def test_a_date_is_not_read_month_first():
-    # Vietnamese order: 03/05 is the 3rd of May, never 5 March.
-    assert normalise.parse_date("03/05/2024") == dt.date(2024, 5, 3)
+from ckanext.binhduong.harvesters import normalise, values
+from ckanext.binhduong.harvesters.normalise import Column, TableSpec
+from ckanext.binhduong.harvesters.problems import Problem, TableError
 
 
 @pytest.mark.parametrize("value, year, month", [
@@ -65,18 +20,18 @@ def test_a_date_is_not_read_month_first():
     (45352, None, "2024-03"), ("", None, None),
 ])
 def test_reporting_months(value, year, month):
-    assert normalise.parse_month(value, year) == month
+    assert values.parse_month(value, year) == month
 
 
 @pytest.mark.parametrize("value, year", [("13/2024", None), ("3", None), ("Quý 1/2024", None), ("0/2024", None)])
 def test_what_is_not_a_month(value, year):
     with pytest.raises(ValueError):
-        normalise.parse_month(value, year)
+        values.parse_month(value, year)
 
 
 def test_month_bounds():
-    assert normalise.month_bounds("2024-02") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
-    assert normalise.month_bounds("2024-12") == (dt.date(2024, 12, 1), dt.date(2024, 12, 31))
+    assert values.month_bounds("2024-02") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert values.month_bounds("2024-12") == (dt.date(2024, 12, 1), dt.date(2024, 12, 31))
 
 
 @pytest.mark.parametrize("value, code", [
@@ -86,34 +41,23 @@ def test_month_bounds():
     ("1.004227.000.00.00.h12", "1.004227.000.00.00.H12"), ("", None), (None, None),
 ])
 def test_procedure_codes(value, code):
-    assert normalise.tthc_code(value) == code
+    assert values.tthc_code(value) == code
 
 
 @pytest.mark.parametrize("value", ["1004227", "BD-285177", "1.0042271", "a.004227", 1004227, "1.004227.000"])
 def test_malformed_procedure_codes(value):
     with pytest.raises(ValueError):
-        normalise.tthc_code(value)
+        values.tthc_code(value)
 
 
-def test_text_is_nfc_with_whitespace_and_invisible_characters_cleaned():
-    decomposed = unicodedata.normalize("NFD", "  Thủ tục\u00a0 hành\n chính\u200b ")
-    assert normalise.clean_text(decomposed) == "Thủ tục hành chính"
-    assert normalise.clean_text("   ") is None
-    assert normalise.clean_text(12.0) == "12"
-    assert normalise.clean_multiline("- Luật Hộ tịch năm 2014;\n+ Nghị định số 123/2015/NĐ-CP\n\n") == \
+def test_list_cells_become_one_line():
+    assert values.clean_multiline("- Luật Hộ tịch năm 2014;\n+ Nghị định số 123/2015/NĐ-CP\n\n") == \
         "Luật Hộ tịch năm 2014; Nghị định số 123/2015/NĐ-CP"
 
 
-def test_keys_for_matching_labels_and_names():
-    assert normalise.fold("Mã TTHC") == normalise.fold("MÃ TTHC") == normalise.fold("ma_tthc") == "matthc"
-    assert normalise.fold("maTTHC") == "matthc"
-    assert normalise.fold("Đơn vị", " ") == "don vi"
-    assert normalise.name_key("UBND huyện Dầu Tiếng") == normalise.name_key("Ủy ban nhân dân huyện Dầu Tiếng")
-    assert normalise.name_key("Sở Tư pháp tỉnh Bình Dương") == normalise.name_key("Sở Tư pháp")
-    assert normalise.slugify("Danh mục thủ tục hành chính") == "danh-muc-thu-tuc-hanh-chinh"
-    assert normalise.slugify("Đăng ký đất đai") == "dang-ky-dat-dai"
-    assert normalise.format_vn_number(1887) == "1.887"
-    assert normalise.format_vn_number(76.04, 1) == "76,0"
+def test_agency_names_match_however_written():
+    assert values.name_key("UBND huyện Dầu Tiếng") == values.name_key("Ủy ban nhân dân huyện Dầu Tiếng")
+    assert values.name_key("Sở Tư pháp tỉnh Bình Dương") == values.name_key("Sở Tư pháp")
 
 
 # ---------------------------------------------------------------------------------------
@@ -250,7 +194,7 @@ def test_problems_about_personal_columns_never_quote_the_values():
 
 
 def test_long_row_lists_are_shortened():
-    problem = normalise.Problem("Lỗi", "Error", tuple(range(1, 41)))
+    problem = Problem("Lỗi", "Error", tuple(range(1, 41)))
     assert "và 25 dòng khác" in problem.message() and "and 25 more" in problem.message()
 
 

@@ -11,6 +11,8 @@ from typing import Any, Iterable
 
 from markupsafe import Markup, escape
 
+from ckanext.binhduong.text import format_number, to_number
+
 WIDTH, HEIGHT = 720, 360
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 16, 96
 COLOURS = ("#1b6a8a", "#e08a1e", "#3c9a5f", "#b8404f", "#7a5aa6")
@@ -24,24 +26,14 @@ class Series:
 
 
 def number(value: Any) -> float | None:
-    """A DataStore cell as a number: numeric types, or text in either 1.234,5 or 1234.5 form."""
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value or "").strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
-        return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    """A DataStore cell as a number, read as text.parse_number reads it (Vietnamese first:
+    "1.234" is 1234, "1.234,5" is 1234.5; English-locale "99.52" too); None when it is not one."""
+    return to_number(value)
 
 
 def format_vi(value: float) -> str:
-    """1234.5 -> '1.234,5'; whole numbers without decimals."""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    """1234.5 -> '1.234,5'; whole numbers without decimals (the chart is drawn in Vietnamese)."""
+    return format_number(value, lang="vi")
 
 
 def series_from_records(records: Iterable[dict], x: str, ys: list[str]) -> tuple[list[str], list[Series]]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as toolkit
-from ckan.lib.i18n import get_lang
 
 from ckanext.binhduong import downloads, indexing, places, vocabularies
-from ckanext.binhduong.logic.validators import parse_date
+from ckanext.binhduong.text import current_lang, format_date, format_number
 from ckanext.binhduong.formatting import render_datetime  # noqa: F401 (a helper: dd/mm/yyyy on Vietnamese pages)
 from ckanext.binhduong.error_pages import bd_error_text  # noqa: F401 (a helper: error pages in the reader's language)
 from ckanext.binhduong.front import *  # noqa: F401,F403 (helpers of the portal's public pages)
@@ -25,14 +24,6 @@ __all__ += list(_front.__all__)
 
 # Facet fields whose values are vocabulary codes, shown to readers by label.
 FACET_VOCABULARIES = {"vocab_theme": "themes", "vocab_frequency": "frequencies", "vocab_access_rights": "access_rights"}
-
-
-def current_lang() -> str:
-    try:
-        return "en" if get_lang() == "en" else "vi"
-    except RuntimeError:
-        # Outside a web request (CLI, background jobs) the default locale applies.
-        return "vi"
 
 
 def binhduong_portal_title() -> str:
@@ -99,18 +90,13 @@ def bd_facet_label_function(facet_name: str) -> Callable[[dict], str] | None:
 
 
 def bd_format_date(value: Any) -> str:
-    """Dates as dd/mm/yyyy for Vietnamese readers, ISO under /en/ stays readable too."""
-    parsed = parse_date(value) if value else None
-    if parsed is None:
-        return value or ""
-    return parsed.strftime("%d/%m/%Y")
+    """Dates as dd/mm/yyyy for Vietnamese readers (English pages too: unambiguous)."""
+    return format_date(value)
 
 
 def bd_format_number(value: Any) -> str:
     """Whole numbers with Vietnamese thousands separators (3.666); English keeps 3,666."""
-    number = int(value or 0)
-    grouped = f"{number:,}"
-    return grouped if current_lang() == "en" else grouped.replace(",", ".")
+    return format_number(int(value or 0))
 
 
 def bd_licence_title(licence_id: str | None) -> str:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import math
 import os
-import re
-import unicodedata
 from typing import Any, Iterable
 from urllib.parse import urlparse
 
-from ckanext.binhduong.charts import number
+from ckanext.binhduong.text import fold, to_number
 
 GEOJSON_FORMATS = {"geojson", "geo+json", "application/geo+json", "application/vnd.geo+json"}
 
@@ -33,9 +31,7 @@ HIDDEN_COLUMNS = {"_id", "_full_text"}
 
 def normalise_column(name: str) -> str:
     """'Vĩ độ' -> 'vi_do', 'Kinh-Độ ' -> 'kinh_do', 'LAT' -> 'lat'."""
-    text = unicodedata.normalize("NFD", str(name).strip().lower().replace("đ", "d"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return fold(name, "_")
 
 
 def _find(columns: Iterable[str], wanted: tuple[str, ...]) -> str | None:
@@ -84,7 +80,7 @@ def is_geojson(resource: dict[str, Any]) -> bool:
 
 def coordinate(value: Any, limit: float) -> float | None:
     """A cell as a coordinate in decimal degrees (10.99 or 10,99), or None when it is not one."""
-    result = number(value)
+    result = to_number(value, grouping=False)  # degrees have no thousands: 10.980 is 10.98
     if result is None or not math.isfinite(result) or abs(result) > limit:
         return None
     return result

@@ -33,6 +33,7 @@ from typing import Any
 
 from ckanext.binhduong import places
 from ckanext.binhduong.places import AdminUnit
+from ckanext.binhduong.text import fold, fold_chars
 
 __all__ = ["REFORM_DATE", "Resolution", "resolve", "resolve_detail", "is_post_reform", "to_new_map", "clean_place"]
 
@@ -64,16 +65,6 @@ class Resolution:
 # Cleaning: what the parser lacks
 
 
-def _fold_chars(text: str) -> str:
-    """Lower case without diacritics, one character for one (NFC input): spans found in the
-    folded text are spans of the original."""
-    out = []
-    for char in text:
-        base = unicodedata.normalize("NFD", char)[0]
-        out.append("d" if base in "đĐ" else base.lower())
-    return "".join(out)
-
-
 _SEPARATORS = re.compile(r"\s*[,;]\s*|\s+[-–]\s+")
 _AUTHORITY = re.compile(r"^(?:ubnd|uy\s*ban\s+nhan\s+dan)\b[\s.:]*(?:cap\s+(?:xa|huyen|tinh)\b\s*)?")
 _CITY = "Thành phố Hồ Chí Minh"
@@ -97,7 +88,7 @@ _ABBREVIATIONS = [
 
 def _clean_segment(segment: str) -> str:
     segment = segment.strip(" .:-")
-    folded = _fold_chars(segment)
+    folded = fold_chars(segment)
     authority = _AUTHORITY.match(folded)
     if authority:
         segment, folded = segment[authority.end():], folded[authority.end():]
@@ -128,7 +119,7 @@ def clean_place(text: Any) -> str:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", _fold_chars(unicodedata.normalize("NFC", text)))
+    return fold(text)
 
 
 def _province_marker(segment: str) -> str | None:

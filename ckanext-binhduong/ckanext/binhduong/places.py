@@ -24,6 +24,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from ckanext.binhduong.text import fold, fold_chars, nfc
+
 log = logging.getLogger(__name__)
 
 PROVINCE_CODE = "74"
@@ -398,15 +400,13 @@ _PREFIXES: list[tuple[re.Pattern, str, frozenset[str]]] = [
 
 
 def _fold(text: str) -> str:
-    """Lower case, no diacritics, single spaces; NFD and NFC input fold alike."""
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    stripped = stripped.replace("đ", "d").replace("Đ", "D").lower()
-    return re.sub(r"\s+", " ", stripped).strip()
+    """Lower case, no diacritics, single spaces, punctuation kept (the prefixes above need
+    "tp."); NFD and NFC input fold alike."""
+    return " ".join(fold_chars(nfc(text)).split())
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", _fold(text))
+    return fold(text)
 
 
 def _candidates(text: str, legacy: bool, levels: frozenset[str] | None = None) -> list[AdminUnit]:

@@ -14,7 +14,7 @@ from ckanext.binhduong import (
     xloader_jobs_db,
 )
 from ckanext.binhduong.dcat import visibility as dcat_visibility
-from ckanext.binhduong.dcat.harvesting import DCATHarvestHooks
+from ckanext.binhduong.dcat.rdf_harvester_hooks import DCATHarvestHooks
 from ckanext.binhduong.logic import action, auth
 
 __all__ = ["BinhDuongPlugin"]
@@ -35,7 +35,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
     plugins.implements(plugins.IFacets, inherit=True)
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.IResourceController, inherit=True)
-    # ckanext-dcat's RDF harvester: unchanged records are not rewritten (dcat/harvesting.py).
+    # ckanext-dcat's RDF harvester: unchanged records are not rewritten (dcat/rdf_harvester_hooks.py).
     plugins.implements(IDCATRDFHarvester, inherit=True)
     plugins.implements(plugins.IMiddleware, inherit=True)
     # xloader reads link resources only where the outbound policy allows (outbound.py).

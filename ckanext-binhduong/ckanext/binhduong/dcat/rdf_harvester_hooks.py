@@ -42,6 +42,7 @@ from ckanext.harvest.model import HarvestGatherError, HarvestObject
 from sqlalchemy import event
 
 from ckanext.binhduong import outbound
+from ckanext.binhduong.text import slugify
 
 __all__ = ["DCATHarvestHooks", "free_name", "previous_import", "same_record"]
 
@@ -101,9 +102,6 @@ def previous_import(harvest_object, package_id: str):
 
 def free_name(title: str) -> str | None:
     """A dataset name from title, Vietnamese letters folded, not used by any dataset yet."""
-    # Imported here: the harvesters package loads pandas, which the web process need not.
-    from ckanext.binhduong.harvesters.values import slugify
-
     base = slugify(title, max_length=NAME_LENGTH)
     if len(base) < 2:
         return None

@@ -6,7 +6,6 @@ it. Message ids are English; the Vietnamese text comes from our translation cata
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import uuid
@@ -17,6 +16,8 @@ from ckan.lib.navl.dictization_functions import missing
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.binhduong import places, vocabularies
+# Dates as text.py reads them (dd/mm/yyyy, d-m-yyyy, ISO, "ngày 1 tháng 7 năm 2025"); None when not a date.
+from ckanext.binhduong.text import to_date as parse_date
 
 __all__ = [
     "bd_required", "bd_at_least_one", "bd_email", "bd_phone", "bd_url", "bd_url_list",
@@ -31,7 +32,6 @@ EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z
 # Vietnamese numbers: mobile 10 digits from 0, landline 11 (02xx + 7 digits); or +84 instead of 0.
 PHONE = re.compile(r"^(0\d{9,10}|\+84\d{9,10})$")
 AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
 
 
@@ -152,20 +152,6 @@ def _json_or_lines(value: str) -> list[str]:
     except ValueError:
         pass
     return [line for line in re.split(r"[\r\n]+", value)]
-
-
-def parse_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text[:10] if fmt == "%Y-%m-%d" else text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 @scheming_validator
