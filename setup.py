@@ -50,6 +50,7 @@ setup(
         ],
         "ckan.rdf.profiles": [
             "binhduong_dcat = ckanext.binhduong.dcat.profile:BinhDuongDCATProfile",
+            "binhduong_dcat_ap_2 = ckanext.binhduong.dcat.profile_ap2:BinhDuongDCATAP2Profile",
         ],
     },
     zip_safe=False,

@@ -54,6 +54,16 @@ def test_the_catalogue_conforms_to_dcat_ap_3(app, catalogue):
     DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
     assert len(set(data.subjects(RDF.type, DCAT.Dataset))) == 3
     assert len(set(data.subjects(RDF.type, DCAT.Distribution))) == 5
+    # Titles and descriptions say their language: @vi for datasets and distributions (our
+    # schema's language), @vi and @en for the catalogue.
+    DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+    described = {*data.subjects(RDF.type, DCAT.Dataset), *data.subjects(RDF.type, DCAT.Distribution)}
+    texts = [value for subject in described for predicate in (DCT.title, DCT.description)
+             for value in data.objects(subject, predicate)]
+    assert texts and {value.language for value in texts} == {"vi"}
+    catalog = next(data.subjects(RDF.type, DCAT.Catalog))
+    for predicate in (DCT.title, DCT.description):
+        assert {value.language for value in data.objects(catalog, predicate)} == {"vi", "en"}
 
 
 def test_stock_euro_dcat_ap_3_alone_does_not_conform(app, catalogue):

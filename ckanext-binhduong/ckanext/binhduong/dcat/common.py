@@ -1,12 +1,10 @@
 """Shared constants and helpers of our DCAT profile (serialising and parsing)."""
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import json
 import logging
 import re
-from typing import Any, Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 from rdflib import Namespace, URIRef
@@ -83,40 +81,6 @@ CATALOG_DEFAULTS = {
     "publisher_agency_type": "public_service_unit",
 }
 CATALOG_LANGUAGES = ("vi", "en")
-
-# ckanext-dcat's profile switch (``?profiles=`` on /catalog.* and /dataset/<id>.*): a consumer
-# that asks for the DCAT-AP 2 profile and not the AP 3 one gets DCAT-AP 2.1.1 from us too.
-DCAT_AP_2_PROFILE = "euro_dcat_ap_2"
-DCAT_AP_3_PROFILE = "euro_dcat_ap_3"
-_dcat_ap_version: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "binhduong_dcat_ap_version", default=None
-)
-
-
-@contextlib.contextmanager
-def dcat_ap(version: int) -> Iterator[None]:
-    """Serialise for this DCAT-AP version whatever the request asked (for code that
-    builds catalogue pages outside a request)."""
-    token = _dcat_ap_version.set(version)
-    try:
-        yield
-    finally:
-        _dcat_ap_version.reset(token)
-
-
-def dcat_ap_version() -> int:
-    """2 when set by dcat_ap(2) or when the request's ``profiles`` name ckanext-dcat's DCAT-AP 2
-    profile without the AP 3 one; 3 (our configured profiles) otherwise."""
-    version = _dcat_ap_version.get()
-    if version is not None:
-        return version
-    try:
-        requested = toolkit.request.args.get("profiles") or ""
-    except (RuntimeError, AttributeError, TypeError):  # no request: a CLI, a job, a test
-        return 3
-    names = {name.strip() for name in requested.split(",")}
-    return 2 if DCAT_AP_2_PROFILE in names and DCAT_AP_3_PROFILE not in names else 3
-
 
 def _config(key: str, default: str | None = None) -> str | None:
     # An explicit default: these keys are optional, and CKAN warns on every read of an

@@ -9,6 +9,10 @@ with the EU vocabulary URIs and adds what the stock profile does not know about
 (administrative units, legal basis, the agency's code and type, telephones, harvest
 provenance, the catalogue record). Parsing does the reverse, so that a harvester that
 reads our catalogue with the same two profiles gets our schema's values back.
+
+Titles and descriptions of datasets and distributions are written in Vietnamese (the
+schema's language); their literals carry ``@vi``, the catalogue's own ``@vi`` and ``@en``.
+DCAT-AP 2.1.1 is the subclass in profile_ap2.py (``binhduong_dcat_ap_2``).
 """
 from __future__ import annotations
 
@@ -63,7 +67,6 @@ from ckanext.binhduong.dcat.common import (
     _phone_uri,
     _wkt_box,
     _wkt_point,
-    dcat_ap_version,
 )
 from ckanext.binhduong.dcat.parse import DCATParsingMixin
 
@@ -75,6 +78,11 @@ log = logging.getLogger(__name__)
 class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
     """DCAT-AP 3 for the Bình Dương schema, on top of euro_dcat_ap_3."""
 
+    #: The DCAT-AP version written; the profile list decides which class runs.
+    DCAT_AP_VERSION = 3
+    #: The language of our schema's free text (titles, descriptions).
+    TEXT_LANGUAGE = "vi"
+
     # -----------------------------------------------------------------------------------
     # Graph helpers
 
@@ -84,15 +92,27 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
         # fetched) lives on the graph, so it is gone with the page and never goes stale.
         state = getattr(self.g, "_binhduong_dcat", None)
         if state is None:
-            state = {"described": set(), "refs": {}, "organizations": {}, "ap_version": dcat_ap_version()}
+            state = {"described": set(), "refs": {}, "organizations": {}}
             setattr(self.g, "_binhduong_dcat", state)
             for prefix, namespace in (("eli", ELI), ("prov", PROV), ("dcatap", DCATAP), ("skos", SKOS)):
                 self.g.bind(prefix, namespace)
         return state
 
     def _ap2(self) -> bool:
-        """Serialising for DCAT-AP 2.1.1 (``?profiles=euro_dcat_ap_2``) rather than 3."""
-        return self._state()["ap_version"] == 2
+        """Serialising for DCAT-AP 2.1.1 (profile_ap2.py) rather than 3."""
+        return self.DCAT_AP_VERSION == 2
+
+    def _text(self, value: Any) -> Literal:
+        return Literal(str(value), lang=self.TEXT_LANGUAGE)
+
+    def _tag_text(self, subject) -> None:
+        """The stock profile writes titles and descriptions as plain literals: tagged here
+        with their language (one pass over the subject, as in _drop)."""
+        for predicate, value in list(self.g.predicate_objects(subject)):
+            if predicate in (DCT.title, DCT.description) and isinstance(value, Literal) \
+                    and not value.language and value.datatype is None:
+                self.g.remove((subject, predicate, value))
+                self.g.add((subject, predicate, self._text(value)))
 
     def _memo(self, key, build):
         """The node for key, described in the graph by build() the first time only."""
@@ -251,6 +271,7 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
         d = dataset_dict
         # What the stock profile wrote for these, this profile writes itself.
         self._drop(dataset_ref, *REWRITTEN_DATASET_PREDICATES)
+        self._tag_text(dataset_ref)
         self._vocabulary_values(d, dataset_ref)
         self._contacts(d, dataset_ref)
         self._publisher(d, dataset_ref)
@@ -432,8 +453,8 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
             g.add((source_class, RDFS.label, Literal("Harvested source dataset", lang="en")))
         g.add((source, RDF.type, source_class))
         # A harvested copy shows its source's title and description: they are what was copied.
-        g.add((source, DCT.title, Literal(d.get("title") or source_url)))
-        g.add((source, DCT.description, Literal(d.get("notes") or d.get("title") or source_url)))
+        g.add((source, DCT.title, self._text(d.get("title") or source_url)))
+        g.add((source, DCT.description, self._text(d.get("notes") or d.get("title") or source_url)))
         content_hash = self._get_dataset_value(d, "harvest_content_hash")
         if content_hash and SHA256_HEX.match(str(content_hash)) and not self._ap2():
             checksum = BNode()
@@ -457,6 +478,7 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
         g = self.g
         ref = CleanedURIRef(resource_uri(res))
         self._drop(ref, *REWRITTEN_DISTRIBUTION_PREDICATES)
+        self._tag_text(ref)
 
         file_type = vocabularies.term("file_types", res.get("format")) if res.get("format") else None
         url = (res.get("url") or "").strip()
@@ -472,7 +494,7 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
             service = BNode()
             g.add((ref, DCAT.accessService, service))
             g.add((service, RDF.type, DCAT.DataService))
-            g.add((service, DCT.title, Literal(res.get("name") or url)))
+            g.add((service, DCT.title, self._text(res.get("name") or url)))
             if url:
                 g.add((service, DCAT.endpointURL, self._resource(url)))
             g.add((service, DCAT.servesDataset, CleanedURIRef(dataset_uri(d))))

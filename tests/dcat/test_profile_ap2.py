@@ -1,18 +1,20 @@
-"""Older harvesters that expect DCAT-AP 2 get valid DCAT-AP 2.1.1 with ckanext-dcat's profile
-switch, ``?profiles=euro_dcat_ap_2``: the catalogue and a dataset, validated with pyshacl
-against the official DCAT-AP 2.1.1 SHACL shapes (tests/dcat/shacl/, origin and licence in each
-file's header), with zero violations.
+"""dcat/profile_ap2.py: our DCAT-AP 2.1.1 profile ``binhduong_dcat_ap_2``. Older harvesters
+that expect DCAT-AP 2 get valid DCAT-AP 2.1.1: the catalogue and a dataset, validated with
+pyshacl against the official DCAT-AP 2.1.1 SHACL shapes (tests/dcat/shacl/, origin and licence
+in each file's header), with zero violations.
 
-Each test runs on the switch as a DCAT-AP 2 harvester sends it (``euro_dcat_ap_2`` alone,
-which dcat/switch.py serves with our profile on top) and with both profiles named."""
+Each test runs on the profile list as a DCAT-AP 2 harvester sends it (``euro_dcat_ap_2``
+alone, which dcat/switch.py serves with our DCAT-AP 2 profile on top), and naming the profile
+(``euro_dcat_ap_2,binhduong_dcat_ap_2``)."""
 from __future__ import annotations
 
 import pytest
 import rdflib
+from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import dataset_uri
 from rdflib.namespace import RDF
 
-from ckanext.binhduong.dcat.common import dcat_ap, dcat_ap_version
+from ckanext.binhduong.dcat.profile_ap2 import BinhDuongDCATAP2Profile
 from ckanext.binhduong.dcat.switch import with_our_profile
 
 from .catalogue import (
@@ -35,9 +37,12 @@ SHAPES = {
     "dcat-ap_2.1.1_shacl_range.ttl": "36f01df2b8cd0f51bda7c12a64e16868430caebb39dabd998071795f99bfe353",
 }
 AP2 = "euro_dcat_ap_2"
+OURS_AP2 = "binhduong_dcat_ap_2"
+# (The pair consumers were told before the profile existed, euro_dcat_ap_2,binhduong_dcat, is
+# turned into the named one by the switch: test_the_switch_serves_... below.)
 SWITCHES = pytest.mark.parametrize("profiles", [
     pytest.param(AP2, id="switch"),
-    pytest.param(f"{AP2},binhduong_dcat", id="both-profiles"),
+    pytest.param(f"{AP2},{OURS_AP2}", id="named"),
 ])
 
 
@@ -103,20 +108,25 @@ def test_a_harvester_reading_dcat_ap_2_gets_our_values_back(app, catalogue, prof
         item["number"] for item in catalogue["full"]["legal_basis"])
 
 
-def test_the_switch_adds_our_profile_to_the_dcat_ap_2_profile_alone():
-    assert with_our_profile({"profiles": [AP2]})["profiles"] == [AP2, "binhduong_dcat"]
-    assert with_our_profile({"profiles": AP2})["profiles"] == [AP2, "binhduong_dcat"]
-    for asked in (None, ["euro_dcat_ap_3"], [AP2, "euro_dcat_ap_scheming"], [AP2, "binhduong_dcat"]):
+def test_the_switch_serves_our_dcat_ap_2_profile_to_dcat_ap_2_consumers():
+    assert with_our_profile({"profiles": [AP2]})["profiles"] == [AP2, OURS_AP2]
+    assert with_our_profile({"profiles": AP2})["profiles"] == [AP2, OURS_AP2]
+    assert with_our_profile({"profiles": f"{AP2},binhduong_dcat"})["profiles"] == [AP2, OURS_AP2]
+    for asked in (None, ["euro_dcat_ap_3"], [AP2, "euro_dcat_ap_scheming"], [AP2, OURS_AP2],
+                  [AP2, "euro_dcat_ap_3", "binhduong_dcat"]):
         assert with_our_profile({"profiles": asked})["profiles"] == asked
 
 
-def test_the_profile_writes_dcat_ap_2_only_when_asked(app):
-    with app.flask_app.test_request_context("/catalog.ttl?profiles=euro_dcat_ap_2"):
-        assert dcat_ap_version() == 2
-    with app.flask_app.test_request_context(f"/catalog.ttl?profiles={AP2},euro_dcat_ap_3,binhduong_dcat"):
-        assert dcat_ap_version() == 3
-    with app.flask_app.test_request_context("/catalog.ttl"):
-        assert dcat_ap_version() == 3
-        with dcat_ap(2):
-            assert dcat_ap_version() == 2
-        assert dcat_ap_version() == 3
+def test_the_profile_list_decides_the_version_not_the_request(app, catalogue):
+    # Serialised outside any /catalog request: which profile classes run is all that counts.
+    full = catalogue["full"]
+    ap2 = rdflib.Graph().parse(data=RDFSerializer(profiles=[AP2, OURS_AP2]).serialize_dataset(full, _format="turtle"),
+                               format="turtle")
+    ap3 = rdflib.Graph().parse(data=RDFSerializer(profiles=["euro_dcat_ap_3", "binhduong_dcat"]).serialize_dataset(
+        full, _format="turtle"), format="turtle")
+    assert not set(ap2.triples((None, SPDX.checksum, None))) and set(ap3.triples((None, SPDX.checksum, None)))
+    assert BinhDuongDCATAP2Profile.DCAT_AP_VERSION == 2
+    # The Vietnamese title carries its language under both versions.
+    for graph in (ap2, ap3):
+        titles = set(graph.objects(rdflib.URIRef(dataset_uri(full)), rdflib.URIRef("http://purl.org/dc/terms/title")))
+        assert titles == {rdflib.Literal(full["title"], lang="vi")}
