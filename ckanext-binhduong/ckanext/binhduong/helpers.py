@@ -11,6 +11,8 @@ from ckanext.binhduong.formatting import render_datetime  # noqa: F401 (a helper
 from ckanext.binhduong.error_pages import bd_error_text  # noqa: F401 (a helper: error pages in the reader's language)
 from ckanext.binhduong.front import *  # noqa: F401,F403 (helpers of the portal's public pages)
 from ckanext.binhduong import front as _front
+from ckanext.binhduong.publisher_form import *  # noqa: F401,F403 (helpers of the publisher's forms)
+from ckanext.binhduong import publisher_form as _publisher_form
 
 __all__ = [
     "binhduong_portal_title", "bd_vocabulary_choices", "bd_unit_choices", "bd_units_described",
@@ -18,7 +20,7 @@ __all__ = [
     "render_datetime", "bd_error_text",
     "bd_dataset_downloads", "bd_resource_downloads", "bd_licence_title",
     "scheming_flatten_subfield",
-]
+] + list(_publisher_form.__all__)
 
 __all__ += list(_front.__all__)
 

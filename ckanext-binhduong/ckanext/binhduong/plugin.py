@@ -47,6 +47,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
         toolkit.add_resource("assets", "binhduong")
+        toolkit.add_resource("assets/form", "bd_form")  # the publisher's form (steps, unit picker)
         outbound.secure_xloader()
         exports.secure_datastore_dump()
         xloader_jobs_db.resilient_engine(config)

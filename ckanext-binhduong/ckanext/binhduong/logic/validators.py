@@ -149,7 +149,7 @@ def _json_or_lines(value: str) -> list[str]:
         loaded = json.loads(value)
         if isinstance(loaded, list):
             return [str(item) for item in loaded]
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     return [line for line in re.split(r"[\r\n]+", value)]
 
@@ -209,7 +209,7 @@ def _as_list(value: Any) -> list[str]:
     if text.startswith("["):
         try:
             return [str(item) for item in json.loads(text)]
-        except ValueError:
+        except (ValueError, RecursionError, TypeError):
             pass
     return [part.strip() for part in text.split(",") if part.strip()] if _is_multiple_text(text) else [text]
 
@@ -368,8 +368,8 @@ def geojson_problem(value: Any) -> str | None:
 
     try:
         geometry = json.loads(value) if isinstance(value, str) else value
-    except ValueError as error:
-        return f"JSON: {error}"
+    except (ValueError, RecursionError) as error:  # deep nesting ("[[[[...") is a RecursionError
+        return f"JSON: {str(error)[:100]}"
     if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_TYPES:
         return "type must be one of " + ", ".join(sorted(GEOMETRY_TYPES))
     try:

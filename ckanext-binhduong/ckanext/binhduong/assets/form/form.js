@@ -1,0 +1,180 @@
+/* The publisher's dataset and resource forms, as progressive enhancement (without JavaScript
+   every step shows on one page and the unit list is a plain multiple select):
+   - one step at a time, with the progress indicator and Previous/Next buttons;
+   - the administrative-unit picker: search as you type (without diacritics too), shortcuts for
+     a whole district or the province, the units chosen as chips;
+   - the resource name taken from the file's title (its name without extension and
+     separators), not the raw file name. Texts come from data-* attributes (already translated). */
+(function () {
+  "use strict";
+
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  }
+
+  function steps(form) {
+    var indicator = document.querySelector(".bd-form-steps");
+    var sections = Array.prototype.slice.call(form.querySelectorAll("fieldset.bd-form-section"));
+    if (!indicator || sections.length < 2) { return; }
+    document.documentElement.classList.add("bd-js");
+    var progress = document.querySelector(".bd-form-progress");
+    var texts = indicator.dataset;
+    var advanced = form.querySelector(".bd-form-advanced");
+    var actions = form.querySelector(".form-actions");
+    var current = 0;
+    sections.forEach(function (section, index) {
+      if (section.querySelector(".error, .error-block")) {
+        var item = indicator.querySelector('[data-section="' + section.dataset.section + '"]');
+        if (item) { item.classList.add("has-error"); }
+      }
+      var buttons = document.createElement("div");
+      buttons.className = "bd-step-buttons";
+      if (index > 0) {
+        var back = document.createElement("button");
+        back.type = "button"; back.className = "btn btn-default btn-secondary"; back.textContent = texts.previous;
+        back.addEventListener("click", function () { show(index - 1); });
+        buttons.appendChild(back);
+      } else { buttons.appendChild(document.createElement("span")); }
+      if (index < sections.length - 1) {
+        var next = document.createElement("button");
+        next.type = "button"; next.className = "btn btn-primary bd-step-next"; next.textContent = texts.next;
+        next.addEventListener("click", function () { show(index + 1); });
+        buttons.appendChild(next);
+      }
+      section.appendChild(buttons);
+    });
+    function show(index) {
+      current = index;
+      sections.forEach(function (section, i) { section.classList.toggle("bd-hidden", i !== index); });
+      var last = index === sections.length - 1;
+      if (advanced) { advanced.style.display = last ? "" : "none"; }
+      if (actions) { actions.style.display = last ? "" : "none"; }
+      Array.prototype.forEach.call(indicator.querySelectorAll(".bd-form-step"), function (item, i) {
+        if (item.dataset.section === "files") { return; }
+        item.classList.toggle("active", i === index);
+        item.classList.toggle("done", i < index);
+      });
+      if (progress) {
+        progress.textContent = (texts.progress || "").replace("{step}", index + 1).replace("{total}", sections.length + 1);
+      }
+      var heading = sections[index].querySelector("legend");
+      if (heading && document.activeElement && document.activeElement.tagName === "BUTTON") {
+        sections[index].scrollIntoView({ block: "start" });
+      }
+    }
+    Array.prototype.forEach.call(indicator.querySelectorAll("a[href^='#bd-section-']"), function (link) {
+      link.addEventListener("click", function (event) {
+        var target = link.getAttribute("href").slice("#bd-section-".length);
+        var index = sections.findIndex(function (s) { return s.dataset.section === target; });
+        if (index >= 0) { event.preventDefault(); show(index); }
+      });
+    });
+    var firstError = sections.findIndex(function (s) { return s.querySelector(".error"); });
+    show(firstError >= 0 ? firstError : 0);
+    var summary = document.getElementById("bd-form-errors");
+    if (summary) {
+      Array.prototype.forEach.call(summary.querySelectorAll("a[href^='#field-']"), function (link) {
+        link.addEventListener("click", function () {
+          var field = document.getElementById(link.getAttribute("href").slice(1));
+          var section = field && field.closest("fieldset.bd-form-section");
+          if (section) { show(sections.indexOf(section)); }
+          if (field && field.closest("details")) { field.closest("details").open = true; }
+        });
+      });
+    }
+  }
+
+  function unitPicker(select) {
+    var texts = select.dataset;
+    select.style.display = "none";
+    var picker = document.createElement("div");
+    picker.className = "bd-unit-picker";
+    var search = document.createElement("input");
+    search.type = "search"; search.className = "form-control bd-unit-search";
+    search.placeholder = texts.searchPlaceholder || ""; search.setAttribute("aria-label", texts.searchPlaceholder || "");
+    var shortcuts = document.createElement("div");
+    shortcuts.className = "bd-unit-shortcuts";
+    var list = document.createElement("div");
+    list.className = "bd-unit-list"; list.setAttribute("role", "group");
+    var chosen = document.createElement("div");
+    chosen.className = "bd-unit-chosen"; chosen.setAttribute("aria-live", "polite");
+    var options = Array.prototype.slice.call(select.options);
+    options.forEach(function (option) {
+      var label = document.createElement("label");
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.value = option.value; box.checked = option.selected;
+      box.addEventListener("change", function () { option.selected = box.checked; render(); });
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + option.textContent.trim()));
+      label.dataset.folded = fold(option.textContent + " " + option.value);
+      list.appendChild(label);
+      option._bdBox = box;
+      var level = option.dataset.level;
+      if (level === "province" || level === "district" || level === "city") {
+        var button = document.createElement("button");
+        button.type = "button"; button.className = "btn btn-sm btn-outline-secondary btn-default";
+        button.textContent = (texts.wholePrefix || "") + option.textContent.trim();
+        button.addEventListener("click", function () { option.selected = true; box.checked = true; render(); });
+        shortcuts.appendChild(button);
+      }
+    });
+    search.addEventListener("input", function () {
+      var words = fold(search.value).split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(list.children, function (label) {
+        var match = words.every(function (word) { return label.dataset.folded.indexOf(word) >= 0; });
+        label.classList.toggle("bd-hidden", !match);
+      });
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        var first = list.querySelector("label:not(.bd-hidden) input");
+        if (first) { first.checked = true; first.dispatchEvent(new Event("change")); }
+      }
+    });
+    function render() {
+      chosen.textContent = "";
+      options.filter(function (o) { return o.selected; }).forEach(function (option) {
+        var chip = document.createElement("span");
+        chip.className = "bd-unit-chip";
+        chip.textContent = option.textContent.trim();
+        var remove = document.createElement("button");
+        remove.type = "button"; remove.textContent = "×"; remove.setAttribute("aria-label", (texts.remove || "") + " " + option.textContent.trim());
+        remove.addEventListener("click", function () { option.selected = false; option._bdBox.checked = false; render(); });
+        chip.appendChild(remove);
+        chosen.appendChild(chip);
+      });
+    }
+    picker.appendChild(search);
+    if (shortcuts.children.length) { picker.appendChild(shortcuts); }
+    picker.appendChild(list);
+    picker.appendChild(chosen);
+    select.parentNode.insertBefore(picker, select);
+    render();
+  }
+
+  function resourceTitle(form) {
+    var upload = form.querySelector('input[type="file"][name="upload"]');
+    var name = form.querySelector('input[name="name"]');
+    if (!upload || !name) { return; }
+    var typedByHand = !!name.value;
+    name.addEventListener("input", function () { typedByHand = true; });
+    upload.addEventListener("change", function () {
+      if (typedByHand || !upload.files || !upload.files.length) { return; }
+      var title = upload.files[0].name.replace(/\.[A-Za-z0-9]{1,5}$/, "").replace(/[_\-.]+/g, " ").replace(/\s+/g, " ").trim();
+      title = title.charAt(0).toUpperCase() + title.slice(1);
+      /* CKAN's upload module writes the file name on the same event: ours comes after it. */
+      window.setTimeout(function () { name.value = title; }, 0);
+    });
+  }
+
+  function start() {
+    var form = document.getElementById("dataset-edit");
+    if (form) { steps(form); }
+    Array.prototype.forEach.call(document.querySelectorAll("select.bd-unit-select"), unitPicker);
+    var resourceForm = document.getElementById("resource-edit");
+    if (resourceForm) { resourceTitle(resourceForm); }
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

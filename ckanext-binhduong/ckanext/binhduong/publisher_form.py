@@ -1,0 +1,163 @@
+"""Template helpers of the publisher's dataset and resource forms.
+
+The form never loses what a clerk typed and never fails on an error shape it did not expect:
+the validators' messages name their field (useful in the API, where only the key is given),
+and the form shows each one beside its field, so the field's own label is taken off the front
+of the message there (the error summary puts the label back once). Repeating blocks may carry
+a message about the whole block ("add at least one") instead of one dict per row.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as toolkit
+
+__all__ = [
+    "bd_error_without_label", "bd_field_errors", "bd_block_errors", "bd_row_errors",
+    "bd_date_input_value", "bd_form_sections", "bd_field_is_required", "bd_section_has_errors",
+    "bd_unit_options", "bd_selected_values",
+]
+
+_ = toolkit._
+
+# The steps of the dataset form, in order (a field names its step with `form_section`).
+SECTIONS = ("basic", "coverage", "licence", "advanced")
+
+
+def _labels(field: dict | None) -> list[str]:
+    label = (field or {}).get("label")
+    if isinstance(label, dict):
+        return [text for text in label.values() if text]
+    return [label] if label else []
+
+
+def bd_error_without_label(message: Any, field: dict | None) -> str:
+    """``"Mô tả: trường này bắt buộc"`` beside the field "Mô tả" reads "Trường này bắt buộc"."""
+    text = str(message)
+    for label in sorted(_labels(field), key=len, reverse=True):
+        prefix = f"{label}: "
+        if text.startswith(prefix):
+            rest = text[len(prefix):]
+            return rest[:1].upper() + rest[1:]
+    return text
+
+
+def _messages(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return []
+    return [item for item in value if isinstance(item, str)]
+
+
+def bd_field_errors(errors: Any, field: dict) -> list[str]:
+    """The messages of one (non-repeating) field, without its label."""
+    if not isinstance(errors, dict):
+        return []
+    return [bd_error_without_label(message, field) for message in _messages(errors.get(field["field_name"]))]
+
+
+def bd_block_errors(errors: Any, field: dict) -> list[str]:
+    """Messages about a repeating block as a whole (strings among its rows' dicts)."""
+    return bd_field_errors(errors, field)
+
+
+def bd_row_errors(errors: Any, field: dict) -> list[dict]:
+    """The per-row error dicts of a repeating block, each message without its sub-field label;
+    a string about the whole block is left out (see bd_block_errors)."""
+    if not isinstance(errors, dict):
+        return []
+    rows = errors.get(field["field_name"]) or []
+    if not isinstance(rows, list):
+        return []
+    subfields = {sub["field_name"]: sub for sub in field.get("repeating_subfields", [])}
+    cleaned = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        cleaned.append({name: [bd_error_without_label(message, subfields.get(name)) for message in _messages(value)]
+                        for name, value in row.items()})
+    return cleaned
+
+
+def bd_date_input_value(value: Any, typed: bool = False) -> str:
+    """A stored ISO date shown as dd/mm/yyyy; what was typed (a form sent back with errors)
+    shown exactly as typed."""
+    from ckanext.binhduong.logic.validators import parse_date
+
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    if not typed and len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-":
+        parsed = parse_date(text)
+        if parsed is not None:
+            return parsed.strftime("%d/%m/%Y")
+    return text
+
+
+def bd_field_is_required(field: dict) -> bool:
+    """Starred in the form: `required: true` in the schema (a sub-field of an optional block
+    is required only once the block is used, and says so in its help instead of a star)."""
+    return bool(field.get("required"))
+
+
+def bd_form_sections(fields: list[dict]) -> list[dict]:
+    """The form's steps with their fields, in schema order within each step."""
+    titles = {
+        "basic": _("Basic description"),
+        "coverage": _("Coverage and time"),
+        "licence": _("Licence and contact"),
+        "advanced": _("Advanced"),
+    }
+    grouped: dict[str, list[dict]] = {name: [] for name in SECTIONS}
+    for field in fields:
+        section = field.get("form_section") or "basic"
+        grouped.setdefault(section if section in grouped else "basic", []).append(field)
+    return [{"name": name, "title": titles[name], "fields": grouped[name]} for name in SECTIONS if grouped[name]]
+
+
+def bd_section_has_errors(fields: list[dict], errors: Any) -> bool:
+    """Whether one of the fields has a message (a folded section opens to show it)."""
+    if not isinstance(errors, dict):
+        return False
+    return any(errors.get(field["field_name"]) for field in fields)
+
+
+def bd_selected_values(value: Any) -> list[str]:
+    """What a choice field holds, whatever shape the form or the database gave it in (a list,
+    JSON text, or one value); typed values that are not in the list are kept to show them."""
+    import json
+
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value]
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            loaded = json.loads(text)
+            if isinstance(loaded, list):
+                return [str(item) for item in loaded]
+        except (ValueError, RecursionError):
+            pass
+    return [text]
+
+
+def bd_unit_options(value: Any) -> list[dict]:
+    """The administrative units as options of the unit picker: value, label, level (province,
+    district, commune) and whether chosen. Unknown codes typed in come first, so a refused
+    value stays visible beside its message."""
+    from ckanext.binhduong import places
+    from ckanext.binhduong.helpers import current_lang
+
+    chosen = bd_selected_values(value)
+    options = []
+    for choice in places.choices(current_lang()):
+        unit = places.get_unit(choice["value"])
+        options.append({"value": choice["value"], "label": choice["label"],
+                        "level": unit.level if unit else "", "selected": choice["value"] in chosen})
+    known = {option["value"] for option in options}
+    unknown = [{"value": code, "label": code, "level": "", "selected": True} for code in chosen if code not in known]
+    return unknown + options
