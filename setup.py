@@ -38,6 +38,7 @@ setup(
         "ckanext.binhduong.schemas": ["*.yaml", "*.yml", "*.json", "*.csv", "vocabularies/*.yaml"],
         "ckanext.binhduong.seed_datasets": ["**/*.yaml", "**/*.csv"],
         "ckanext.binhduong.harvesters": ["*.md"],
+        "ckanext.binhduong.quality": ["shacl/*.ttl"],
     },
     entry_points={
         "ckan.plugins": [

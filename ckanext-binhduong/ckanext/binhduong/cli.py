@@ -127,6 +127,12 @@ def tracking_update(dry_run: bool):
     update_all(start.isoformat())
 
 
+# Data quality and freshness: `ckan binhduong quality compute|check-links|show` (quality/cli.py).
+from ckanext.binhduong.quality.cli import quality  # noqa: E402
+
+binhduong.add_command(quality)
+
+
 @binhduong.command("harvest-source-credentials")
 @click.option("--secrets-file", type=click.Path(dir_okay=False), default=None,
               help="Where the moved credentials go (default: harvest-credentials beside the config file's "

@@ -20,6 +20,9 @@ from ckanext.binhduong.logic.not_found import package_show, resource_show
 from ckanext.binhduong.logic.relationships import package_relationship_create, package_relationship_update
 from ckanext.binhduong.logic.third_party_auth import NOT_ACTIONS, harvest_abort_failed_jobs, harvest_source_reindex
 from ckanext.binhduong.search_outage import group_show, organization_show, package_search
+from ckanext.binhduong.quality.actions import (
+    binhduong_quality_agency, binhduong_quality_check_links, binhduong_quality_compute, binhduong_quality_show,
+)
 from ckanext.binhduong.logic.harvest_sources import (
     binhduong_harvest_source_purge, binhduong_harvest_source_purge_orphans,
 )
@@ -38,6 +41,9 @@ __all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_dataset_show",
            "harvest_source_reindex", "harvest_abort_failed_jobs",
            # chained: CKAN's relationship actions answered 500 after saving (logic/relationships.py)
            "package_relationship_create", "package_relationship_update",
+           # data quality and freshness (quality/actions.py)
+           "binhduong_quality_show", "binhduong_quality_agency", "binhduong_quality_compute",
+           "binhduong_quality_check_links",
            "registered"]
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong.logic import third_party_auth
+from ckanext.binhduong.quality import auth as quality_auth
 
 __all__ = ["binhduong_seed_catalogue", "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans",
            "registered"]
@@ -36,6 +37,7 @@ def registered() -> dict[str, Callable]:
         "binhduong_harvest_source_purge": binhduong_harvest_source_purge,
         "binhduong_harvest_source_purge_orphans": binhduong_harvest_source_purge_orphans,
         "task_status_show": third_party_auth.task_status_show_auth,
+        **{name: getattr(quality_auth, name) for name in quality_auth.__all__},
         **third_party_auth.COLLABORATORS_FIRST,
     }
     if plugins.plugin_loaded("harvest"):
