@@ -40,6 +40,10 @@ setup(
         "ckanext.binhduong.harvesters": ["*.md"],
         "ckanext.binhduong.quality": ["shacl/*.ttl"],
     },
+    # harvesters/samples/ (invented sources and their generators, imported by the tests and
+    # benchmarks as ckanext.binhduong.harvesters.samples) is not a listed package: it stays
+    # in the source tree, out of a built wheel.
+    exclude_package_data={"ckanext.binhduong.harvesters": ["samples/*", "samples/**/*"]},
     entry_points={
         "ckan.plugins": [
             "binhduong = ckanext.binhduong.plugin:BinhDuongPlugin",

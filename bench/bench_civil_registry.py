@@ -34,28 +34,16 @@ import argparse
 import contextlib
 import fcntl
 import gc
-import http.server
-import importlib.util
-import json
-import os
 import pathlib
-import platform
 import sys
 import tempfile
-import threading
 import time
-from importlib.metadata import version
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from harness import ROOT, Bench, Served, load_ckan, machine
+
 PREFIX = "bench-ho-tich"
 DATASET = "thong-ke-su-kien-ho-tich"
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "unknown")
-    return (f"nproc={os.cpu_count()} cpu={cpu!r} python {platform.python_version()}, ckan {version('ckan')}, "
-            f"pandas {version('pandas')}, numpy {version('numpy')}")
+EXPORT = "so-ho-tich.csv"
 
 
 def reset_peak() -> None:
@@ -78,29 +66,6 @@ def measured(label: str, results: dict):
     began = time.perf_counter()
     yield
     results[label] = (time.perf_counter() - began, rss("VmHWM"), baseline)
-
-
-class Served:
-    def __init__(self, body: bytes):
-        self.body = body
-        served = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self):  # noqa: N802
-                self.send_response(200)
-                self.send_header("Content-Type", "text/csv")
-                self.send_header("Content-Length", str(len(served.body)))
-                self.end_headers()
-                self.wfile.write(served.body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/so-ho-tich.csv"
 
 
 @contextlib.contextmanager
@@ -127,28 +92,17 @@ def main() -> int:
                         help="where the generated export is cached")
     args = parser.parse_args()
 
-    spec = importlib.util.spec_from_file_location(
-        "make_civil_registry_samples", ROOT / "harvesters" / "samples" / "make_civil_registry_samples.py")
-    samples = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(samples)
+    from ckanext.binhduong.harvesters.samples import make_civil_registry_samples as samples
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    import ckan.model as model
+    # Migrations run inside the database lock below (a test database is shared).
+    app = load_ckan(args.ini, settings={
+        "ckanext.binhduong.harvest_max_bytes": str(1 << 30),  # ten years with personal columns: > 100 MB
+    }, plugins=["bd_civil_registry"], migrate=())
     import ckan.plugins as plugins
     import ckan.plugins.toolkit as toolkit
     from ckan.cli.db import _run_migrations
 
-    config = load_config(args.ini)
-    config["ckanext.binhduong.harvest_allow_private_addresses"] = "true"
-    config["ckanext.binhduong.harvest_max_bytes"] = str(1 << 30)  # ten years with personal columns: > 100 MB
-    if "bd_civil_registry" not in config["ckan.plugins"]:
-        config["ckan.plugins"] = config["ckan.plugins"] + " bd_civil_registry"
-    app = make_app(config)
     database = toolkit.config.get("sqlalchemy.url", "").rsplit("/", 1)[-1]
-    if "test" not in database and "bench" not in database:
-        print("Refusing to run: the ini file does not point at a test or bench database.", file=sys.stderr)
-        return 2
 
     args.data.mkdir(parents=True, exist_ok=True)
     path = args.data / f"so-ho-tich-{args.records}-{args.years}.csv"
@@ -157,10 +111,10 @@ def main() -> int:
         samples.write_events_csv(path, args.records, args.years)
         print(f"generated {path} in {time.perf_counter() - began:.1f} s")
     export = path.read_bytes()
-    print(f"machine: {machine()}")
+    print(f"machine: {machine('pandas', 'numpy')}")
     print(f"data: SYNTHETIC export, {args.records:,} records over {args.years} years and 91 communes, "
           f"{len(export) / 1048576:.0f} MiB CSV (UTF-8, 12 columns of which 7 personal)")
-    served = Served(export)
+    served = Served({EXPORT: export}, "text/csv")
 
     results: dict = {}
     # The naive pandas baseline first (no database).
@@ -175,54 +129,28 @@ def main() -> int:
     baseline_cells = len(counted)
     del frame, counted
 
-    from ckanext.harvest import queue
-    from ckanext.harvest.model import HarvestJob, HarvestObject
-
     with database_lock(database), app._wsgi_app.test_request_context("/"):
         for plugin in ("activity", "harvest", "tracking"):
             if plugins.plugin_loaded(plugin):
                 _run_migrations(plugin)
-        site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-
-        def call(action, **data):
-            return toolkit.get_action(action)({"user": site_user, "ignore_auth": True}, data)
+        bench = Bench()
+        call = bench.call
 
         def purge():
-            for kind, name in (("dataset", DATASET), ("harvest", f"{PREFIX}-source")):
-                try:
-                    package = call("package_show", id=name)
-                except toolkit.ObjectNotFound:
-                    continue
-                if kind == "harvest":
-                    call("harvest_source_clear", id=package["id"])
-                call("dataset_purge", id=package["id"])
-            try:
-                call("organization_purge", id=f"{PREFIX}-org")
-            except toolkit.ObjectNotFound:
-                pass
-            model.Session.remove()
+            bench.purge([DATASET, f"{PREFIX}-source"], [f"{PREFIX}-org"])
 
         purge()
         organization = call("organization_create", name=f"{PREFIX}-org", title="Sở Tư pháp (benchmark)",
                             email="sotuphap@binhduong.gov.vn")
         source = call("harvest_source_create", name=f"{PREFIX}-source", title="Hộ tịch (benchmark, dữ liệu mẫu)",
-                      url=served.url, source_type="bd_civil_registry", owner_org=organization["id"], config="{}")
-        harvester = queue.get_harvester("bd_civil_registry")
+                      url=served.url(EXPORT), source_type="bd_civil_registry", owner_org=organization["id"], config="{}")
         reports = {}
 
         def harvest(label: str) -> None:
             with measured(label, results):
-                job_dict = call("harvest_job_create", source_id=source["id"], run=False)
-                job = HarvestJob.get(job_dict["id"])
-                job.status = "Running"
-                job.save()
-                object_ids = queue.gather_stage(harvester, job)
-                for object_id in object_ids if isinstance(object_ids, list) else []:
-                    queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
-                call("harvest_jobs_run", source_id=source["id"])
-                model.Session.remove()
-            reports[label] = call("harvest_job_show", id=job_dict["id"]).get("stats", {})
-            errors = call("harvest_job_report", id=job_dict["id"])
+                job_id = bench.run_job("bd_civil_registry", source["id"])
+            reports[label] = call("harvest_job_show", id=job_id).get("stats", {})
+            errors = call("harvest_job_report", id=job_id)
             for error in [*errors["gather_errors"], *(e for o in errors["object_errors"].values() for e in o["errors"])]:
                 print(f"  {label}: {error['message'][-260:]}")
 

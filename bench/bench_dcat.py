@@ -15,38 +15,16 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import pathlib
-import platform
 import statistics
 import sys
 import time
-from importlib.metadata import version
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from harness import ROOT, load_ckan, machine
+
 PREFIX = "bench-dcat-"
 DCAT_DATASET = None  # rdflib term, set once rdflib is imported
 STOCK = ["euro_dcat_ap_3"]
 OURS = ["euro_dcat_ap_3", "binhduong_dcat"]
-
-
-def machine() -> dict[str, str]:
-    model = "unknown"
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "nproc": str(os.cpu_count()),
-        "cpu": model,
-        "python": platform.python_version(),
-        "ckan": version("ckan"),
-        "ckanext-dcat": version("ckanext-dcat"),
-        "rdflib": version("rdflib"),
-    }
 
 
 def purge_previous_runs(call, context) -> None:
@@ -213,24 +191,8 @@ def main() -> int:
     from rdflib import URIRef
 
     DCAT_DATASET = URIRef("http://www.w3.org/ns/dcat#dataset")
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
+    app = load_ckan(args.ini, migrate=("activity", "harvest", "tracking", "binhduong"))
     import ckan.plugins.toolkit as toolkit
-
-    app = make_app(load_config(args.ini))
-    database = toolkit.config.get("sqlalchemy.url", "").rsplit("/", 1)[-1]
-    if "test" not in database and "bench" not in database:
-        print("Refusing to run: the ini file does not point at a test or bench database.", file=sys.stderr)
-        return 2
-
-    # Test runs reset the test database and bring the plugins' tables back only for the
-    # plugins they load; bring them to head (a no-op when they are) as tests/conftest.py does.
-    import ckan.plugins as plugins
-    from ckan.cli.db import _run_migrations
-
-    for plugin in ("activity", "harvest", "tracking", "binhduong"):
-        if plugins.plugin_loaded(plugin):
-            _run_migrations(plugin)
 
     cache_option = "ckanext.binhduong.dcat.cache"
     with app._wsgi_app.test_request_context("/catalog.ttl"):
@@ -289,9 +251,7 @@ def main() -> int:
                     call("dataset_purge", context(), {"id": dataset_id})
                 purge_previous_runs(call, context)
 
-    info = machine()
-    print(f"machine: nproc={info['nproc']} cpu={info['cpu']!r} python {info['python']}, ckan {info['ckan']}, "
-          f"ckanext-dcat {info['ckanext-dcat']}, rdflib {info['rdflib']}; load average before/after in README")
+    print(f"machine: {machine('ckanext-dcat', 'rdflib')}; load average before/after in README")
     made = f"generated in {created_in:.0f} s" if created_in is not None else "generated earlier (--reuse)"
     print(f"catalogue: {total} datasets ({args.datasets} {made}, 3 resources each), {pages} page(s) of "
           f"{per_page}, Turtle; {args.repeat} walks each, alternating, after one warm-up walk")

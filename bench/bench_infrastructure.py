@@ -25,66 +25,17 @@ It refuses an ini whose database name lacks "test" or "bench", and purges what i
 from __future__ import annotations
 
 import argparse
-import http.server
-import importlib.util
 import io
 import json
 import logging
-import os
-import pathlib
-import platform
 import sys
 import tempfile
-import threading
 import time
-from importlib.metadata import version
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from harness import ROOT, Bench, Served, load_ckan, machine
+
 PREFIX = "bench-ha-tang"
 TARGET_COLD = 30.0
-
-
-def machine() -> str:
-    cpu = "unknown"
-    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return (f"nproc={os.cpu_count()} cpu={cpu!r} python {platform.python_version()}, ckan {version('ckan')}, "
-            f"ckanext-harvest {version('ckanext-harvest')}, ckanext-xloader {version('ckanext-xloader')}, "
-            f"pyproj {version('pyproj')}, pandas {version('pandas')}")
-
-
-def samples_module():
-    path = ROOT / "harvesters" / "samples" / "make_infrastructure_samples.py"
-    spec = importlib.util.spec_from_file_location("bd_make_infrastructure_samples_bench", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-class Served:
-    """Files served over HTTP on 127.0.0.1."""
-
-    def __init__(self, files: dict[str, bytes]):
-        served = files
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                body = served.get(self.path.lstrip("/").split("?")[0])
-                self.send_response(200 if body is not None else 404)
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/{name}"
 
 
 def main() -> int:
@@ -93,40 +44,19 @@ def main() -> int:
     parser.add_argument("--stations", type=int, default=3666)
     args = parser.parse_args()
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
+    app = load_ckan(args.ini, plugins=["bd_infrastructure"])
     import ckan.model as model
-    import ckan.plugins as plugins
-    import ckan.plugins.toolkit as toolkit
-    from ckan.cli.db import _run_migrations
-
-    config = load_config(args.ini)
-    config["ckanext.binhduong.harvest_allow_private_addresses"] = "true"
-    names = config.get("ckan.plugins")
-    names = names.split() if isinstance(names, str) else list(names)
-    config["ckan.plugins"] = " ".join([n for n in names if n != "bd_infrastructure"] + ["bd_infrastructure"])
-    app = make_app(config)
-    database = toolkit.config.get("sqlalchemy.url", "").rsplit("/", 1)[-1]
-    if "test" not in database and "bench" not in database:
-        print("Refusing to run: the ini file does not point at a test or bench database.", file=sys.stderr)
-        return 2
-    for plugin in ("activity", "harvest", "tracking"):
-        if plugins.plugin_loaded(plugin):
-            _run_migrations(plugin)
-
     from ckan.lib import uploader
-    from ckanext.harvest import queue
-    from ckanext.harvest.model import HarvestJob, HarvestObject
     from ckanext.xloader import loader
-    import sqlalchemy as sa
     from werkzeug.datastructures import FileStorage
 
-    samples = samples_module()
+    from ckanext.binhduong.harvesters.samples import make_infrastructure_samples as samples
+
     started = time.perf_counter()
     files = samples.files(args.stations)
     stations = samples.stations(args.stations)
     csv_name, xlsx_name = "mau-tram-bts.wgs84.csv", "mau-tram-bts.vn2000.xlsx"
-    print(f"machine: {machine()}")
+    print(f"machine: {machine('ckanext-harvest', 'ckanext-xloader', 'pyproj', 'pandas')}")
     print(f"data: SAMPLE register, {len(stations)} rows ({args.stations} stations + the nasty ones), CSV "
           f"{len(files[csv_name]) / 1024:.0f} KiB, XLSX {len(files[xlsx_name]) / 1024:.0f} KiB, made in "
           f"{time.perf_counter() - started:.1f} s")
@@ -135,41 +65,17 @@ def main() -> int:
     quiet.setLevel(logging.WARNING)
 
     with app._wsgi_app.test_request_context("/"):
-        site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-
-        def call(action, **data):
-            return toolkit.get_action(action)({"user": site_user, "ignore_auth": True}, data)
-
-        dataset_names = [f"{PREFIX}-tram-csv", f"{PREFIX}-xa-csv", f"{PREFIX}-tram-xlsx", f"{PREFIX}-xa-xlsx",
-                         f"{PREFIX}-stock"]
+        bench = Bench()
+        call = bench.call
+        created = [f"{PREFIX}-tram-csv", f"{PREFIX}-xa-csv", f"{PREFIX}-tram-xlsx", f"{PREFIX}-xa-xlsx",
+                   f"{PREFIX}-stock", f"{PREFIX}-source-csv", f"{PREFIX}-source-xlsx"]
 
         def purge():
-            for name in dataset_names + [f"{PREFIX}-source-csv", f"{PREFIX}-source-xlsx"]:
-                try:
-                    package = call("package_show", id=name)
-                except toolkit.ObjectNotFound:
-                    continue
-                if package.get("type") == "harvest":
-                    call("harvest_source_clear", id=package["id"])
-                for resource in package.get("resources", []):
-                    try:
-                        call("datastore_delete", resource_id=resource["id"], force=True)
-                    except (toolkit.ObjectNotFound, toolkit.ValidationError):
-                        pass
-                call("dataset_purge", id=package["id"])
-            try:
-                call("organization_purge", id=f"{PREFIX}-org")
-            except toolkit.ObjectNotFound:
-                pass
-            model.Session.remove()
-
-        def activities() -> int:
-            return model.Session.execute(sa.text("SELECT count(*) FROM activity")).scalar()
+            bench.purge(created, [f"{PREFIX}-org"])
 
         purge()
         organization = call("organization_create", name=f"{PREFIX}-org", title="Sở TT&TT (benchmark)",
                             email="stttt@binhduong.gov.vn")
-        harvester = queue.get_harvester("bd_infrastructure")
 
         def source(kind: str, url: str) -> dict:
             return call("harvest_source_create", name=f"{PREFIX}-source-{kind}", title=f"Trạm BTS {kind} (benchmark, "
@@ -178,19 +84,7 @@ def main() -> int:
                                            "summary": {"name": f"{PREFIX}-xa-{kind}"}}))
 
         def harvest(source_id: str) -> tuple[float, dict, int]:
-            before = activities()
-            began = time.perf_counter()
-            job_dict = call("harvest_job_create", source_id=source_id, run=False)
-            job = HarvestJob.get(job_dict["id"])
-            job.status = "Running"
-            job.save()
-            object_ids = queue.gather_stage(harvester, job)
-            for object_id in object_ids if isinstance(object_ids, list) else []:
-                queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
-            call("harvest_jobs_run", source_id=source_id)
-            elapsed = time.perf_counter() - began
-            model.Session.remove()
-            return elapsed, call("harvest_job_show", id=job_dict["id"]).get("stats", {}), activities() - before
+            return bench.harvest("bd_infrastructure", source_id)
 
         def load(resource: dict, path: str) -> float:
             began = time.perf_counter()
@@ -208,7 +102,7 @@ def main() -> int:
         valid = sum(1 for s in stations if s["code"] and samples.is_valid(s))
         ours_load = load(ours_csv, uploader.get_resource_uploader(dict(ours_csv)).get_path(ours_csv["id"]))
 
-        before = activities()
+        before = bench.activities()
         began = time.perf_counter()
         package = call("package_create", **{
             "name": f"{PREFIX}-stock", "title": "Trạm BTS (benchmark, tải lên thủ công)",
@@ -220,7 +114,7 @@ def main() -> int:
                               url=csv_name, upload=FileStorage(stream=io.BytesIO(files[csv_name]), filename=csv_name,
                                                                content_type="text/csv"))
         stock_upload = time.perf_counter() - began
-        stock_activities = activities() - before
+        stock_activities = bench.activities() - before
         model.Session.remove()
         with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
             handle.write(files[csv_name])
@@ -240,7 +134,7 @@ def main() -> int:
     print(f"  DataStore load of our stations CSV (load_csv, in process): {ours_load:.2f} s")
     print("stock (package_create + resource_create with the CSV uploaded):")
     print(f"  upload                 {stock_upload:7.2f} s  activities +{stock_activities}")
-    print(f"  DataStore load of the source CSV (load_csv, in process): "
+    print("  DataStore load of the source CSV (load_csv, in process): "
           + (f"{stock_load:.2f} s" if stock_load is not None else stock_load_note))
     cold = results["cold (CSV, WGS84)"][0]
     ours_total = cold + ours_load

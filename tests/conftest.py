@@ -79,6 +79,14 @@ def clean_db(reset_db, migrate_db_for):
             migrate_db_for(plugin)
 
 
+@pytest.fixture
+def sysadmin():
+    """A sysadmin on the test database, for in-process tests (with clean_db)."""
+    from ckan.tests import factories
+
+    return factories.Sysadmin()
+
+
 @pytest.fixture(scope="module")
 def agency_editor(portal_url, portal_api):
     """An agency with an editor who logs in with a password; purged at the end."""

@@ -1,9 +1,11 @@
 """Harvest jobs on the running portal, done by its supervised gather and fetch consumers, as
-the end-to-end tests (tests/e2e/, tests/dcat/test_reharvest.py) start and wait for them."""
+the end-to-end tests (tests/e2e/, tests/dcat/test_reharvest.py) start and wait for them, and
+purge what a harvest made."""
 from __future__ import annotations
 
 import time
 
+import ckanapi
 import pytest
 
 JOB_TIMEOUT = 120  # seconds for a harvest job (about 2 s on a quiet machine)
@@ -44,3 +46,62 @@ def run_job(api, source_id: str) -> dict:
     job = api.action.harvest_job_create(source_id=source_id, run=True)
     finish_jobs(api, source_id)
     return api.action.harvest_job_show(id=job["id"])
+
+
+def _listed(value) -> list:
+    if value is None:
+        return []
+    return [value] if isinstance(value, dict) else [item for item in value if item is not None]
+
+
+def purge_harvest(api, organizations, source, names=()) -> None:
+    """Purge what a harvest made: the datasets named, those of the source and those of the
+    organizations (each after any DataStore load under way, with its tables), the source with
+    its jobs and objects, then the organizations (one dict or several; None is skipped).
+    Every step is tried; what failed is reported at the end."""
+    organizations = _listed(organizations)
+    problems = []
+
+    def attempt(what, action, **data):
+        try:
+            return getattr(api.action, action)(**data)
+        except ckanapi.NotFound:
+            return None
+        except Exception as error:  # keep purging the rest, report at the end
+            problems.append(f"{what}: {error!r}")
+            return None
+
+    datasets = set(names.values() if isinstance(names, dict) else names)
+    if source is not None:
+        # A job left running by a failed step would go on writing while we purge.
+        attempt("abort job", "harvest_job_abort", source_id=source["id"])
+        found = attempt("search", "package_search", fq=f'harvest_source_id:"{source["id"]}"',
+                        include_private=True, rows=100)
+        datasets |= {d["name"] for d in (found or {}).get("results", [])}
+    for organization in organizations:
+        found = attempt("search", "package_search", fq=f'owner_org:"{organization["id"]}"',
+                        include_private=True, include_drafts=True, rows=100)
+        datasets |= {d["name"] for d in (found or {}).get("results", []) if d.get("type") == "dataset"}
+    for name in sorted(datasets):
+        dataset = attempt(f"show {name}", "package_show", id=name)
+        if dataset is None:
+            continue
+        for resource in dataset["resources"]:
+            if resource["format"] == "CSV":
+                # Let a load still under way finish, or it would recreate the table afterwards.
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    status = attempt("xloader status", "xloader_status", resource_id=resource["id"]) or {}
+                    if status.get("status") not in ("pending", "submitting", "running", "running_but_viewable"):
+                        break
+                    time.sleep(1)
+            attempt(f"datastore_delete {resource['id']}", "datastore_delete",
+                    resource_id=resource["id"], force=True)
+        attempt(f"purge {name}", "dataset_purge", id=dataset["id"])
+    if source is not None:
+        attempt("clear source", "harvest_source_clear", id=source["id"])      # jobs, objects, errors
+        # ckanext-harvest has no action removing the harvest_source row: ours does.
+        attempt("purge source", "binhduong_harvest_source_purge", id=source["id"])
+    for organization in organizations:
+        attempt(f"purge organization {organization['name']}", "organization_purge", id=organization["id"])
+    assert not problems, "Clean-up left things behind:\n" + "\n".join(problems)

@@ -31,12 +31,11 @@ import json
 import urllib.parse
 import uuid
 
-import ckanapi
 import pytest
 
 from bd_factories import valid_dataset
 from local_server import ForwardingServer
-from portal_harvest import run_job
+from portal_harvest import purge_harvest, run_job
 
 NOTHING = {"added": 0, "updated": 0, "not modified": 0, "errored": 0, "deleted": 0}
 # Fields of our schema that the harvested copy must have exactly as the source has them.
@@ -136,7 +135,7 @@ def harvest(portal_api, portal_forwarder):
             config=json.dumps({"rdf_format": "turtle"}))
         yield Harvest(source_org, target_org, source, created)
     finally:
-        _purge(portal_api, source_org, target_org, source)
+        purge_harvest(portal_api, [source_org, target_org], source)
 
 
 @pytest.fixture(scope="module")
@@ -182,41 +181,6 @@ def _comparable(field: str, value):
         return sorted((json.dumps({k: v for k, v in item.items() if v}, sort_keys=True, ensure_ascii=False)
                        for item in value))
     return value
-
-
-def _purge(api, source_org, target_org, source) -> None:
-    problems = []
-
-    def attempt(what, action, **data):
-        try:
-            return getattr(api.action, action)(**data)
-        except ckanapi.NotFound:
-            return None
-        except Exception as error:  # keep purging the rest, report at the end
-            problems.append(f"{what}: {error!r}")
-            return None
-
-    datasets = set()
-    if source is not None:
-        attempt("abort job", "harvest_job_abort", source_id=source["id"])
-        found = attempt("search", "package_search", fq=f'harvest_source_id:"{source["id"]}"',
-                        include_private=True, rows=100)
-        datasets |= {d["id"] for d in (found or {}).get("results", [])}
-    for org in (source_org, target_org):
-        if org is not None:
-            found = attempt("search", "package_search", fq=f'owner_org:"{org["id"]}"',
-                            include_private=True, include_drafts=True, rows=100)
-            datasets |= {d["id"] for d in (found or {}).get("results", []) if d.get("type") == "dataset"}
-    for dataset_id in sorted(datasets):
-        attempt(f"purge {dataset_id}", "dataset_purge", id=dataset_id)
-    if source is not None:
-        attempt("clear source", "harvest_source_clear", id=source["id"])      # jobs, objects, errors
-        attempt("delete source", "harvest_source_delete", id=source["id"])
-        attempt("purge source", "dataset_purge", id=source["id"])
-    for org in (source_org, target_org):
-        if org is not None:
-            attempt(f"purge organization {org['name']}", "organization_purge", id=org["id"])
-    assert not problems, "Clean-up left things behind:\n" + "\n".join(problems)
 
 
 # -- the proof ----------------------------------------------------------------------------

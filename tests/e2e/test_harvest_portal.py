@@ -26,8 +26,8 @@ import uuid
 
 import pytest
 import requests
-from portal_harvest import run_job
-from procedures_source import PROCEDURES_PAGES, STATISTICS_CSV, copy_samples, purge_harvest, source_config
+from portal_harvest import purge_harvest, run_job
+from procedures_source import PROCEDURES_PAGES, STATISTICS_CSV, copy_samples, source_config
 
 LOAD_TIMEOUT = 90  # seconds for xloader to load a CSV into the DataStore
 

@@ -26,8 +26,9 @@ import uuid
 import pytest
 import redis
 
-from portal_harvest import finish_jobs
-from procedures_source import make_samples as _make_samples, purge_harvest as _purge
+from portal_harvest import finish_jobs, purge_harvest
+
+from ckanext.binhduong.harvesters.samples import make_samples as samples
 
 from .test_harvest_portal import SampleSource, snapshot, wait_for_datastore
 
@@ -112,7 +113,6 @@ class SlowSource:
 
 @pytest.fixture(scope="module")
 def workbook_source(tmp_path_factory):
-    samples = _make_samples()
     root = tmp_path_factory.mktemp("tthc-xlsx")
     (root / WORKBOOK).write_bytes(samples.workbook(samples.procedures(), samples.statistics()))
     server = SampleSource(root)
@@ -166,7 +166,7 @@ def test_run_test_publishes_the_xlsx_sample_and_a_rerun_changes_nothing(portal_a
         assert jobs[1]["stats"].get("not modified") == 2
         assert not jobs[1]["stats"].get("added") and not jobs[1]["stats"].get("updated")
     finally:
-        _purge(portal_api, organization, source, names)
+        purge_harvest(portal_api, organization, source, names)
 
 
 def test_run_test_waits_for_the_consumer_that_took_the_job(portal_api, workbook_source, tmp_path):
@@ -214,4 +214,4 @@ def test_run_test_waits_for_the_consumer_that_took_the_job(portal_api, workbook_
         wait_for_datastore(portal_api, names.values())
     finally:
         server.stop()
-        _purge(portal_api, organization, source, names)
+        purge_harvest(portal_api, organization, source, names)

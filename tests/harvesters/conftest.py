@@ -10,7 +10,6 @@ point, nothing is added.
 from __future__ import annotations
 
 import atexit
-import importlib.util
 import pathlib
 import shutil
 import sys
@@ -20,6 +19,8 @@ from importlib.metadata import entry_points
 import pytest
 
 from local_server import SampleServer
+
+from ckanext.binhduong.harvesters.samples import make_samples
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "harvesters" / "samples"
@@ -41,16 +42,6 @@ def _register_entry_point() -> None:
 _register_entry_point()
 
 
-def load_make_samples():
-    spec = importlib.util.spec_from_file_location("bd_make_samples", SAMPLES / "make_samples.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_samples = load_make_samples()
-
-
 @pytest.fixture(scope="session")
 def _sample_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("samples")
@@ -67,3 +58,24 @@ def sample_server(_sample_server):
     _sample_server.reset()
     yield _sample_server
     _sample_server.reset()
+
+
+# -- the civil-registry harvester (civil_registry_support.py) ---------------------------
+
+@pytest.fixture
+def registry_office():
+    from ckan.tests import factories
+
+    return factories.Organization(name="so-tu-phap", title="Sở Tư pháp tỉnh Bình Dương",
+                                  email="sotuphap@binhduong.gov.vn")
+
+
+@pytest.fixture
+def make_source(sysadmin, registry_office):
+    from .civil_registry_support import HARVESTER
+    from .harvest_support import Source
+
+    def make(url: str, config: dict | None = None) -> Source:
+        return Source.create(sysadmin, registry_office["id"], url, HARVESTER, config,
+                             name_prefix="nguon-ho-tich", title="Hệ thống đăng ký hộ tịch (mẫu)")
+    return make

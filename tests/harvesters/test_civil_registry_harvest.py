@@ -15,11 +15,10 @@ from ckanext.harvest.model import HarvestObject, HarvestSource
 
 from ckanext.binhduong.harvesters import read
 from ckanext.binhduong.harvesters.civil_registry import CivilRegistryHarvester
+from ckanext.binhduong.harvesters.samples import make_civil_registry_samples as samples
 
-from .civil_registry_support import (  # noqa: F401 (fixtures)
-    DATASET, HARVESTER, activities, csv_rows, dataset, file_of, gather_errors, make_source, object_errors, plugins,
-    registry_office, samples, snapshot, statuses, sysadmin,
-)
+from .civil_registry_support import DATASET, HARVESTER, activities, csv_rows, dataset, plugins, snapshot
+from .harvest_support import gather_errors, object_errors, statuses
 from local_server import free_port
 
 pytestmark = [

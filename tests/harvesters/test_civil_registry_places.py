@@ -8,8 +8,7 @@ from collections import Counter
 from ckanext.binhduong import places
 from ckanext.binhduong.harvesters import civil_events as events
 from ckanext.binhduong.harvesters import civil_read, normalise
-
-from .civil_registry_support import samples
+from ckanext.binhduong.harvesters.samples import make_civil_registry_samples as samples
 
 RECORDS = samples.clerk_records()
 

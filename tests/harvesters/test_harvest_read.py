@@ -14,7 +14,7 @@ import pytest
 from ckanext.binhduong.harvesters import fetch, read
 from ckanext.binhduong.harvesters.read import JsonPaging, ReadError
 
-from .conftest import make_samples
+from ckanext.binhduong.harvesters.samples import make_samples
 
 # Anchors written by hand from the published code tables, so that the decoder is not only
 # checked against our own encoder.

@@ -7,8 +7,10 @@ import pytest
 
 from ckanext.binhduong.harvesters import read
 
-from .civil_registry_support import samples as civil_samples
-from .conftest import SAMPLES, make_samples
+from ckanext.binhduong.harvesters.samples import make_civil_registry_samples as civil_samples
+from ckanext.binhduong.harvesters.samples import make_samples
+
+from .conftest import SAMPLES
 
 COMMITTED = make_samples.committed_files()
 # The clerk-written civil-registry export is committed too, and checked against its own

@@ -5,7 +5,6 @@ ArcGIS FeatureServer query) and the per-commune network table, served over HTTP 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import logging
@@ -21,22 +20,13 @@ from ckanext.harvest.model import HarvestObject
 
 from ckanext.binhduong import places
 from ckanext.binhduong.harvesters import geo
+from ckanext.binhduong.harvesters.samples import make_infrastructure_samples as samples
 
 from local_server import free_port
 
-from .conftest import SAMPLES
 from .harvest_support import Source, gather_errors, object_errors, statuses
 
 
-def _load_samples():
-    spec = importlib.util.spec_from_file_location("bd_make_infrastructure_samples",
-                                                  SAMPLES / "make_infrastructure_samples.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-samples = _load_samples()
 
 
 def _plugins() -> str:
@@ -74,11 +64,6 @@ def served(sample_server):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
     return sample_server
-
-
-@pytest.fixture
-def sysadmin():
-    return factories.Sysadmin()
 
 
 @pytest.fixture

@@ -29,11 +29,10 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 from ckan.tests.helpers import call_action
+from ckanext.binhduong.harvesters.samples import make_civil_registry_samples as samples
 
-from .civil_registry_support import (  # noqa: F401 (fixtures)
-    DATASET, csv_rows, dataset, file_of, make_source, object_errors, plugins, registry_office, samples, statuses,
-    sysadmin,
-)
+from .civil_registry_support import DATASET, csv_rows, dataset, file_of, plugins
+from .harvest_support import object_errors, statuses
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", plugins()),

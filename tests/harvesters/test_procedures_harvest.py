@@ -20,10 +20,10 @@ from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.binhduong.harvesters import base
 from ckanext.binhduong.harvesters.procedures import ABOLISHED, ACTIVE, ProceduresHarvester
+from ckanext.binhduong.harvesters.samples import make_samples
 
 from local_server import free_port
 
-from .conftest import make_samples
 from .harvest_support import Source, gather_errors, object_errors, plugins_with, statuses
 
 
@@ -46,11 +46,6 @@ TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date().isoformat()
 
 # ---------------------------------------------------------------------------------------
 # Helpers
-
-@pytest.fixture
-def sysadmin():
-    return factories.Sysadmin()
-
 
 @pytest.fixture
 def publisher():
