@@ -127,12 +127,6 @@ def tracking_update(dry_run: bool):
     update_all(start.isoformat())
 
 
-# Data quality and freshness: `ckan binhduong quality compute|check-links|show` (quality/cli.py).
-from ckanext.binhduong.quality.cli import quality  # noqa: E402
-
-binhduong.add_command(quality)
-
-
 @binhduong.command("harvest-source-credentials")
 @click.option("--secrets-file", type=click.Path(dir_okay=False), default=None,
               help="Where the moved credentials go (default: harvest-credentials beside the config file's "
@@ -154,3 +148,44 @@ def harvest_source_credentials(secrets_file: str | None, dry_run: bool):
     click.echo(f"{verb} the credentials of {len(report)} harvest source(s)"
                + ("" if dry_run or not report else f" into {target}; run `make up` to apply them"))
 
+
+# Data quality and freshness: `ckan binhduong quality compute|check-links|show` (quality/cli.py).
+from ckanext.binhduong.quality.cli import quality  # noqa: E402
+
+binhduong.add_command(quality)
+
+
+@binhduong.command("search-index-rebuild")
+@click.option("--dataset", "datasets", multiple=True, help="Index only this dataset (id or name; repeatable).")
+@click.option("--only-missing", is_flag=True, help="Index only the datasets not in the index yet.")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: one per core).")
+@click.option("--batch-size", type=int, default=200, show_default=True, help="Datasets per Solr request.")
+@click.option("--dry-run", is_flag=True, help="Count what would be indexed, change nothing.")
+def search_index_rebuild(datasets: tuple[str, ...], only_missing: bool, workers: int | None, batch_size: int,
+                         dry_run: bool):
+    """CKAN's `search-index rebuild` (the same documents), batched, in parallel, one commit at the
+    end; a full rebuild also removes the documents of datasets that are gone."""
+    from ckan import model
+    from ckanext.binhduong import index_rebuild
+
+    ids = None
+    if datasets:
+        ids = []
+        for reference in datasets:
+            package = model.Package.get(reference)
+            if package is None:
+                click.secho(f"No dataset {reference!r}", fg="red", err=True)
+                sys.exit(1)
+            ids.append(package.id)
+    if dry_run:
+        count = len(ids) if ids is not None else len(index_rebuild.dataset_ids(only_missing))
+        click.echo(f"would index {count} dataset(s) (dry run: nothing changed)")
+        return
+    report = index_rebuild.rebuild(ids, only_missing=only_missing, workers=workers, batch_size=batch_size,
+                                   echo=lambda line: click.echo(line, err=True))
+    click.echo(f"indexed {report.indexed} of {report.datasets} dataset(s) in {report.seconds:.1f} s "
+               f"({report.rate:.0f}/s, {report.workers} worker(s)); {report.removed} stale document(s) removed")
+    for package_id, error in report.failed[:20]:
+        click.secho(f"failed: {package_id}: {error}", fg="red", err=True)
+    if report.failed:
+        sys.exit(1)
