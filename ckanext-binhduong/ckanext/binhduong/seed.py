@@ -10,6 +10,9 @@ from typing import Any
 import yaml
 
 
+CONTACT_PLACEHOLDER = "PORTAL_CONTACT_EMAIL"
+
+
 class SeedSourceError(Exception):
     """The seed folder or one of its files cannot be read."""
 
@@ -42,7 +45,30 @@ def _read_yaml(path: str) -> Any:
         raise SeedSourceError(f"Cannot read seed file {path}: {error}") from error
 
 
-def load_catalogue(source: str) -> SeedCatalogue:
+def _contact_email() -> str:
+    """The portal team's mailbox (``ckanext.binhduong.contact_email``), the contact the seed
+    files name as ``PORTAL_CONTACT_EMAIL``."""
+    try:
+        import ckan.plugins.toolkit as toolkit
+        return toolkit.config.get("ckanext.binhduong.contact_email") or ""
+    except (ImportError, RuntimeError, KeyError):
+        return ""
+
+
+def _fill_placeholders(value: Any, email: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(CONTACT_PLACEHOLDER, email) if email else value
+    if isinstance(value, list):
+        return [_fill_placeholders(item, email) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill_placeholders(item, email) for key, item in value.items()}
+    return value
+
+
+def load_catalogue(source: str, contact_email: str | None = None) -> SeedCatalogue:
+    """The catalogue in ``source``, with ``PORTAL_CONTACT_EMAIL`` replaced by ``contact_email``
+    (default: the configured ``ckanext.binhduong.contact_email``)."""
+    email = _contact_email() if contact_email is None else contact_email
     folder = resolve_folder(source)
     if not os.path.isdir(folder):
         raise SeedSourceError(f"Seed folder not found: {folder}")
@@ -53,7 +79,7 @@ def load_catalogue(source: str) -> SeedCatalogue:
         organizations = _read_yaml(organizations_file) or []
         if not isinstance(organizations, list):
             raise SeedSourceError(f"{organizations_file} must hold a list of organizations")
-        catalogue.organizations = organizations
+        catalogue.organizations = _fill_placeholders(organizations, email)
 
     datasets_folder = os.path.join(folder, "datasets")
     if os.path.isdir(datasets_folder):
@@ -62,7 +88,7 @@ def load_catalogue(source: str) -> SeedCatalogue:
                 dataset = _read_yaml(os.path.join(datasets_folder, name))
                 if not isinstance(dataset, dict) or "name" not in dataset:
                     raise SeedSourceError(f"{name} must hold one dataset with a 'name'")
-                catalogue.datasets.append(dataset)
+                catalogue.datasets.append(_fill_placeholders(dataset, email))
     return catalogue
 
 
