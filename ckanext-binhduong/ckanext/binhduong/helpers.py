@@ -24,6 +24,11 @@ __all__ = [
 
 __all__ += list(_front.__all__)
 
+# The quality badge (quality/helpers.py).
+from ckanext.binhduong.quality.helpers import bd_quality_summary  # noqa: E402,F401
+
+__all__ += ["bd_quality_summary"]
+
 # Facet fields whose values are vocabulary codes, shown to readers by label.
 FACET_VOCABULARIES = {"vocab_theme": "themes", "vocab_frequency": "frequencies", "vocab_access_rights": "access_rights"}
 

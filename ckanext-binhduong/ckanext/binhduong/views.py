@@ -12,6 +12,11 @@ from ckanext.binhduong.front_views import xlsx_downloads
 
 __all__ = ["portal", "page_views", "xlsx_downloads"]
 
+# Data quality pages (quality/views.py).
+from ckanext.binhduong.quality.views import quality as quality_pages  # noqa: E402
+
+__all__ += ["quality_pages"]
+
 portal = Blueprint("binhduong", __name__)
 # Every download the portal serves is counted (downloads.py); an app-wide hook, so it sees
 # CKAN's own resource and DataStore routes.
