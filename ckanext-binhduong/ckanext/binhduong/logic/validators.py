@@ -17,7 +17,7 @@ from ckanext.scheming.validation import scheming_validator
 
 from ckanext.binhduong import places, vocabularies
 # Dates as text.py reads them (dd/mm/yyyy, d-m-yyyy, ISO, "ngày 1 tháng 7 năm 2025"); None when not a date.
-from ckanext.binhduong.text import to_date as parse_date
+from ckanext.binhduong.text import current_lang, to_date as parse_date
 
 __all__ = [
     "bd_required", "bd_at_least_one", "bd_email", "bd_phone", "bd_url", "bd_url_list",
@@ -40,7 +40,6 @@ def _label(field: dict | None, fallback: str) -> str:
         return fallback
     label = field.get("label", fallback)
     if isinstance(label, dict):
-        from ckanext.binhduong.helpers import current_lang
         lang = current_lang()
         return label.get(lang) or label.get("vi") or fallback
     return label
