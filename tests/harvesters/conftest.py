@@ -75,7 +75,4 @@ def make_source(sysadmin, registry_office):
     from .civil_registry_support import HARVESTER
     from .harvest_support import Source
 
-    def make(url: str, config: dict | None = None) -> Source:
-        return Source.create(sysadmin, registry_office["id"], url, HARVESTER, config,
-                             name_prefix="nguon-ho-tich", title="Hệ thống đăng ký hộ tịch (mẫu)")
-    return make
+    return Source.maker(sysadmin, registry_office, HARVESTER, "nguon-ho-tich", "Hệ thống đăng ký hộ tịch (mẫu)")

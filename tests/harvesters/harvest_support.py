@@ -37,6 +37,13 @@ class Source:
             config=json.dumps(config or {}, ensure_ascii=False), owner_org=owner_org)
         return cls(source, sysadmin, harvester)
 
+    @classmethod
+    def maker(cls, sysadmin: dict, organization: dict, harvester: str, name_prefix: str, title: str):
+        """make(url, config=None) -> Source: the make_source fixtures' function."""
+        def make(url: str, config: dict | None = None) -> "Source":
+            return cls.create(sysadmin, organization["id"], url, harvester, config, name_prefix=name_prefix, title=title)
+        return make
+
     def run(self) -> HarvestJob:
         """One harvest job, as the gather and fetch consumers would run it."""
         job_dict = call_action("harvest_job_create", context={"user": self.sysadmin["name"]},

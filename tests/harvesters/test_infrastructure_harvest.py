@@ -74,10 +74,7 @@ def publisher():
 
 @pytest.fixture
 def make_source(sysadmin, publisher):
-    def make(url: str, config: dict | None = None) -> Source:
-        return Source.create(sysadmin, publisher["id"], url, "bd_infrastructure", config,
-                             name_prefix="nguon-ha-tang", title="Danh sách trạm BTS (mẫu)")
-    return make
+    return Source.maker(sysadmin, publisher, "bd_infrastructure", "nguon-ha-tang", "Danh sách trạm BTS (mẫu)")
 
 
 def dataset(name: str) -> dict:
