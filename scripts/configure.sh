@@ -48,13 +48,26 @@ layout_solr_home() {
   mkdir -p "$home"
   cp "$ROOT/config/solr/solr.xml" "$home/solr.xml"
   for core in ckan ckan_test; do
-    mkdir -p "$home/$core/conf"
-    cp "$schema" "$home/$core/conf/schema.xml"
-    cp "$ROOT/config/solr/solrconfig.xml" "$home/$core/conf/solrconfig.xml"
-    : > "$home/$core/conf/synonyms.txt"
-    : > "$home/$core/conf/protwords.txt"
-    printf 'name=%s\n' "$core" > "$home/$core/core.properties"
+    layout_solr_core "$home/$core" "$schema"
+    [ -f "$home/$core/core.properties" ] || printf 'name=%s\n' "$core" > "$home/$core/core.properties"
   done
+}
+
+# One core's conf: CKAN's schema.xml with our Vietnamese fields and synonyms
+# (config/solr/build_schema.py), our solrconfig.xml. When any of it changed, the core is marked
+# (conf/.reload-needed): scripts/solr_cores.sh reloads it in the running Solr and re-indexes
+# the portal's core. bench/bench_env.sh lays out its core the same way.
+layout_solr_core() {
+  local dir="$1" schema="$2" before after
+  mkdir -p "$dir/conf"
+  before="$(cat "$dir/conf/"*.xml "$dir/conf/"*.txt 2>/dev/null | sha256sum)"
+  "$VENV/bin/python" "$ROOT/config/solr/build_schema.py" "$schema" "$ROOT/config/solr/synonyms-vi.txt" "$dir/conf" \
+    || die "building the Solr schema for $dir failed"
+  cmp -s "$ROOT/config/solr/solrconfig.xml" "$dir/conf/solrconfig.xml" || cp "$ROOT/config/solr/solrconfig.xml" "$dir/conf/solrconfig.xml"
+  [ -f "$dir/conf/synonyms.txt" ] || : > "$dir/conf/synonyms.txt"
+  [ -f "$dir/conf/protwords.txt" ] || : > "$dir/conf/protwords.txt"
+  after="$(cat "$dir/conf/"*.xml "$dir/conf/"*.txt 2>/dev/null | sha256sum)"
+  [ "$before" = "$after" ] || touch "$dir/conf/.reload-needed"
 }
 
 init_postgres_cluster() {

@@ -43,6 +43,8 @@ def beacon() -> Response:
     url = request.form.get("url", "")
     if beacon_type not in BEACON_TYPES:
         return _refuse("type must be page or resource")
+    if beacon_type == "page" and "url" in request.form and url == "":
+        url = "/"  # tracking.js strips the trailing slash: the home page arrives as an empty url
     if not url or len(url) > MAX_URL_LENGTH or any(ord(character) < 32 for character in url):
         return _refuse(f"url must be 1 to {MAX_URL_LENGTH} printable characters")
     TrackingRaw.create(user_key=visitor_key(request.environ), url=url, tracking_type=beacon_type)
