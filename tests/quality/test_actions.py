@@ -41,7 +41,7 @@ def _as(user: dict | None) -> dict:
     return {"user": user["name"] if user else "", "ignore_auth": False}
 
 
-def test_compute_checks_links_scores_and_stores(world, recording_server):
+def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(world, recording_server):
     report = call_action("binhduong_quality_compute", context=_as(world["sysadmin"]), check_links=True)
 
     assert report["datasets"] == 2 and report["links"]["checked"] == 2
@@ -65,9 +65,7 @@ def test_compute_checks_links_scores_and_stores(world, recording_server):
     again = call_action("binhduong_quality_compute", context=_as(world["sysadmin"]), check_links=True)
     assert again["datasets"] == 0 and len(recording_server.hits) == hits
 
-
-def test_a_changed_dataset_is_recomputed_when_read(world):
-    call_action("binhduong_quality_compute", context=_as(world["sysadmin"]))
+    # A changed dataset is recomputed when it is read.
     before = call_action("binhduong_quality_show", context=_as(None), id="tram-bts-chat-luong")
     assert before["indicators"]["temporal"]["met"] is False
 
@@ -78,7 +76,19 @@ def test_a_changed_dataset_is_recomputed_when_read(world):
     assert after["total"] == before["total"] + 20
 
 
-def test_who_may_do_what(world):
+def test_dry_runs_and_who_may_do_what(cli, world, recording_server):
+    from ckanext.binhduong.cli import binhduong
+
+    report = call_action("binhduong_quality_check_links", context=_as(world["sysadmin"]), dry_run=True)
+    assert sorted(report["would_check"]) == sorted([world["good"], world["broken"]])
+    result = cli.invoke(binhduong, ["quality", "compute", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "would compute 2 dataset(s)" in result.output
+    assert recording_server.hits == []  # dry runs fetch nothing
+    assert call_action("binhduong_quality_agency", context=_as(None))["unmeasured_count"] == 1
+    result = cli.invoke(binhduong, ["quality", "compute", "--dataset", "khong-co"])
+    assert result.exit_code == 1 and "Not found" in result.output
+
     for user in (None, world["editor"]):
         with pytest.raises(toolkit.NotAuthorized):
             call_action("binhduong_quality_compute", context=_as(user))
@@ -92,12 +102,6 @@ def test_who_may_do_what(world):
         call_action("binhduong_quality_show", context=_as(None))
     with pytest.raises(toolkit.ObjectNotFound):
         call_action("binhduong_quality_agency", context=_as(None), id="khong-co-co-quan-nay")
-
-
-def test_check_links_dry_run_fetches_nothing(world, recording_server):
-    report = call_action("binhduong_quality_check_links", context=_as(world["sysadmin"]), dry_run=True)
-    assert sorted(report["would_check"]) == sorted([world["good"], world["broken"]])
-    assert recording_server.hits == []
 
 
 def test_agency_dashboard_with_an_overdue_monthly_dataset(world):
@@ -129,15 +133,4 @@ def test_agency_dashboard_with_an_overdue_monthly_dataset(world):
     assert [a["name"] for a in portal["agencies"]] == ["so-chat-luong"]
     assert portal["agencies"][0]["overdue_count"] == 1
     assert portal["review"]["next"] > portal["review"]["previous"]
-
-
-def test_cli_compute_dry_run_and_show(cli, world):
-    from ckanext.binhduong.cli import binhduong
-
-    result = cli.invoke(binhduong, ["quality", "compute", "--dry-run"])
-    assert result.exit_code == 0, result.output
-    assert "would compute 2 dataset(s)" in result.output
-    assert call_action("binhduong_quality_agency", context=_as(None))["unmeasured_count"] == 1
-    result = cli.invoke(binhduong, ["quality", "compute", "--dataset", "khong-co"])
-    assert result.exit_code == 1 and "Not found" in result.output
 

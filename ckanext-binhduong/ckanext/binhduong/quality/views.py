@@ -1,13 +1,15 @@
 """Quality pages (registered through views.py): a dataset's quality and what to fix
 (/dataset/<id>/chat-luong), and the dashboards of the portal (/chat-luong) and of each agency
-(/chat-luong/co-quan/<id>); in Vietnamese, English under /en/."""
+(/chat-luong/co-quan/<id>); in Vietnamese, English under /en/. The measurements as W3C DQV
+(Turtle): /dataset/<id>/chat-luong.ttl and /chat-luong.ttl."""
 from __future__ import annotations
 
 import ckan.plugins.toolkit as toolkit
+import flask
 from flask import Blueprint
 
 from ckanext.binhduong import vocabularies
-from ckanext.binhduong.quality import mqa
+from ckanext.binhduong.quality import dqv, mqa, store
 
 __all__ = ["quality"]
 
@@ -22,7 +24,9 @@ def _common() -> dict:
     lang = "en" if (toolkit.h.lang() or "vi") == "en" else "vi"
     frequencies = {term.code: term.label(lang) for term in vocabularies.terms("frequencies")}
     return {"dimension_labels": mqa.DIMENSION_LABELS, "rating_labels": mqa.RATING_LABELS,
-            "indicators": mqa.INDICATOR_BY_KEY, "frequency_labels": frequencies, "max_points": mqa.MAX_POINTS}
+            "indicators": mqa.INDICATOR_BY_KEY, "frequency_labels": frequencies, "max_points": mqa.MAX_POINTS,
+            # Stored results come back from JSONB without their order: pages follow the scheme's.
+            "dimension_order": mqa.DIMENSIONS, "indicator_order": [i.key for i in mqa.INDICATORS]}
 
 
 @quality.route("/dataset/<id>/chat-luong")
@@ -55,3 +59,34 @@ def portal_quality():
 def agency_quality(id: str):
     """Chất lượng dữ liệu của một cơ quan."""
     return _dashboard(id)
+
+
+def _turtle(measurements) -> "flask.Response":
+    from ckanext.dcat.utils import catalog_uri
+
+    body = dqv.graph(catalog_uri().rstrip("/"), measurements).serialize(format="turtle")
+    return flask.Response(body, mimetype="text/turtle", headers={"Content-Type": "text/turtle; charset=utf-8"})
+
+
+@quality.route("/dataset/<id>/chat-luong.ttl")
+def dataset_quality_dqv(id: str):
+    """A dataset's quality measurements as W3C DQV (Turtle)."""
+    from ckanext.dcat.utils import dataset_uri
+
+    try:
+        measurement = toolkit.get_action("binhduong_quality_show")(_context(), {"id": id})
+        pkg = toolkit.get_action("package_show")(_context(), {"id": id})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return toolkit.abort(404, toolkit._("Dataset not found"))
+    return _turtle([(dataset_uri(pkg), measurement, measurement["computed"])])
+
+
+@quality.route("/chat-luong.ttl")
+def portal_quality_dqv():
+    """The quality measurements of every public dataset as W3C DQV (Turtle)."""
+    from ckanext.dcat.utils import dataset_uri
+
+    toolkit.check_access("binhduong_quality_agency", _context(), {})
+    rows = store.load_all()
+    return _turtle([(dataset_uri({"id": row["dataset_id"], "name": row["name"]}), row["result"], row["computed"])
+                    for row in rows])
