@@ -1,5 +1,5 @@
 # Thin targets over scripts/. See README.md.
-.PHONY: up test down status bench
+.PHONY: up test down status bench cluster-up cluster-test cluster-down
 
 up:
 	@bash scripts/up.sh
@@ -21,3 +21,15 @@ bench:
 	  var/venv/bin/python bench/bench_civil_registry.py --ini var/bench.ini && \
 	  var/venv/bin/python bench/bench_infrastructure.py --ini var/bench.ini && \
 	  var/venv/bin/python bench/bench_dcat.py --ini var/bench.ini --datasets 10000 --reuse
+
+# The portal beyond one machine, as a local cluster on its own ports and folders
+# (var/cluster/): SolrCloud + ZooKeeper, a PostgreSQL standby, 2 web nodes behind nginx.
+# Not part of `make test`. See cluster/README.md.
+cluster-up:
+	@bash cluster/cluster.sh up
+
+cluster-test:
+	@var/venv/bin/pytest --ckan-ini=var/cluster/ckan.ini -p no:cacheprovider -q -s cluster/test_cluster.py
+
+cluster-down:
+	@bash cluster/cluster.sh down
