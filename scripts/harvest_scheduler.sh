@@ -15,5 +15,10 @@ while true; do
   # tracking_summary by url alone); they say nothing about our counts.
   PYTHONWARNINGS="ignore:::ckan.model.modification" flock "$lock" "$ckan_bin" -c "$ini" binhduong tracking-update >/dev/null \
     || echo "$(date -Is) tracking update failed (exit $?)" >&2
+  # Data quality (quality/): measure the datasets changed since their last measurement and re-check
+  # the links due, in the background (the link checker is throttled per host and may take a while);
+  # -n: skipped while the previous run still goes.
+  flock -n "$(dirname "$ini")/run/quality-compute.lock" "$ckan_bin" -c "$ini" binhduong quality compute --check-links \
+    >>"$(dirname "$ini")/log/quality-compute.log" 2>&1 &
   sleep "$interval"
 done
