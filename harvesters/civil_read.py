@@ -24,7 +24,7 @@ from typing import Any, Iterable, Iterator
 
 import pandas as pd
 
-from ckanext.binhduong.harvesters import normalise
+from ckanext.binhduong.harvesters import encodings, normalise
 from ckanext.binhduong.harvesters import read as reading
 from ckanext.binhduong.harvesters.normalise import Table, TableSpec
 from ckanext.binhduong.harvesters.problems import MAX_ROWS_LISTED, Problem, TableError
@@ -41,7 +41,7 @@ _HEAD_BYTES = 256 * 1024
 def _utf8_payload(data: bytes, encoding: str) -> tuple[bytes, str, bool]:
     """(UTF-8 bytes without BOM, encoding used, repair legacy cells?). UTF-8 input is checked
     in 1 MB steps and kept as it is; other encodings are decoded by read.decode_text."""
-    wanted = reading.canonical_encoding(encoding)
+    wanted = encodings.canonical_encoding(encoding)
     if wanted in ("auto", "utf-8", "utf-8-sig"):
         body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
         decoder = codecs.getincrementaldecoder("utf-8")()
@@ -75,8 +75,8 @@ def read_events(data: bytes, spec: TableSpec, *, source: str, fmt: str, encoding
     payload, used, repair = _utf8_payload(data, encoding)
     head = payload[:_HEAD_BYTES].decode("utf-8", errors="ignore")
     if reading._HTML_START.match(head[:4096]):
-        raise reading._html_error(source)
-    delimiter = delimiter or reading._sniff_delimiter(head)
+        raise reading.html_error(source)
+    delimiter = delimiter or reading.sniff_delimiter(head)
     try:
         return events_table(_records(payload, delimiter), spec, source, ignore_columns, repair=repair, check_width=True)
     except csv.Error as error:
@@ -195,7 +195,7 @@ def events_table(records: Iterator[list[Any]], spec: TableSpec, source: str, ign
         for value, code in values[column].items():
             distinct[code] = value
         if repair:
-            distinct = [reading.repair_legacy(v) if isinstance(v, str) else v for v in distinct]
+            distinct = [encodings.repair_legacy(v) if isinstance(v, str) else v for v in distinct]
         categories[name] = [clean_text(v) if isinstance(v, str) else v for v in distinct]
     frame.attrs["categories"] = categories
     problems: list[Problem] = []

@@ -25,16 +25,10 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ckanext.binhduong.harvesters import encodings
-# Re-exported: callers (tests, the base's config checks) know them as read.*.
-from ckanext.binhduong.harvesters.encodings import (
-    ENCODINGS, canonical_encoding, encode_vietnamese, legacy_to_unicode, repair_legacy, vietnamese_score,
-)
 
 __all__ = [
-    "ReadError", "Sheet", "JsonPaging", "ENCODINGS", "canonical_encoding",
-    "decode_text", "legacy_to_unicode", "encode_vietnamese", "repair_legacy", "vietnamese_score",
-    "sniff_format", "read_csv", "read_xlsx", "read_json", "records_to_sheet", "collect_json_pages",
-    "read_document",
+    "ReadError", "Sheet", "JsonPaging", "decode_text", "sniff_format", "sniff_delimiter", "html_error",
+    "read_csv", "read_xlsx", "read_json", "records_to_sheet", "collect_json_pages", "read_document",
 ]
 
 
@@ -64,7 +58,7 @@ def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str]:
     Given an encoding, use it. Otherwise: a byte-order mark decides; valid UTF-8 is UTF-8;
     else whichever of Windows-1258, TCVN3 and VNI reads as the most Vietnamese; else what
     charset-normalizer guesses. Raises ReadError when the bytes are not text at all."""
-    encoding = canonical_encoding(encoding)
+    encoding = encodings.canonical_encoding(encoding)
     if encoding != "auto":
         try:
             return unicodedata.normalize("NFC", encodings.decode_as(data, encoding)), encoding
@@ -90,7 +84,7 @@ def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str]:
                 text = encodings.decode_as(sample, candidate)
             except UnicodeDecodeError:  # a byte Windows-1258 does not define
                 continue
-            scored.append((vietnamese_score(text), -order, candidate))
+            scored.append((encodings.vietnamese_score(text), -order, candidate))
         if scored:
             score, _, candidate = max(scored)
             if score > 0:
@@ -115,7 +109,8 @@ def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str]:
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 
 
-def _html_error(source: str) -> ReadError:
+def html_error(source: str) -> ReadError:
+    """The error for an HTML page where data was expected (a login or error page)."""
     return ReadError(
         f"Nguồn {source} trả về một trang web (HTML) thay vì dữ liệu: có thể hệ thống nguồn đang lỗi, "
         "yêu cầu đăng nhập hoặc đường dẫn đã đổi.",
@@ -144,7 +139,7 @@ def sniff_format(data: bytes, content_type: str | None = None, source: str = "")
     if text.startswith(("{", "[")):
         return "json"
     if _HTML_START.match(text) or (content_type or "").lower().startswith("text/html"):
-        raise _html_error(source)
+        raise html_error(source)
     if text.startswith("<"):
         raise ReadError(f"Nguồn {source} trả về XML, chưa được hỗ trợ.", f"{source} returned XML, not supported.")
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -171,11 +166,12 @@ def _trim(rows: list[list[Any]]) -> list[list[Any]]:
 def _nfc_cell(value: Any, repair: bool) -> Any:
     if isinstance(value, str):
         value = unicodedata.normalize("NFC", value)
-        return repair_legacy(value) if repair else value
+        return encodings.repair_legacy(value) if repair else value
     return value
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
+    """The CSV delimiter (, ; tab |) that splits the first lines most consistently."""
     lines = [line for line in text.splitlines() if line.strip()][:60]
     best, best_key = ",", (0, 0)
     for delimiter in (",", ";", "\t", "|"):
@@ -196,14 +192,14 @@ def _sniff_delimiter(text: str) -> str:
 def read_csv(data: bytes, *, encoding: str = "auto", delimiter: str | None = None, name: str = "") -> Sheet:
     text, used = decode_text(data, encoding)
     if _HTML_START.match(text[:4096]):
-        raise _html_error(name)
-    delimiter = delimiter or _sniff_delimiter(text)
+        raise html_error(name)
+    delimiter = delimiter or sniff_delimiter(text)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as error:
         raise ReadError(f"Tệp CSV {name} bị lỗi định dạng: {error}.", f"Malformed CSV {name}: {error}.") from error
     # Cells of a UTF-8 file can still hold .VnTime text pasted from old documents.
-    repair = canonical_encoding(encoding) == "auto" and used in ("utf-8", "utf-16")
+    repair = encodings.canonical_encoding(encoding) == "auto" and used in ("utf-8", "utf-16")
     rows = [[_nfc_cell(cell, repair) for cell in row] for row in rows]
     return Sheet(name=name, rows=_trim(rows), encoding=used)
 
@@ -237,7 +233,7 @@ def read_xlsx(data: bytes, *, encoding: str = "auto", name: str = "",
     except Exception as error:  # openpyxl raises many types for broken parts
         raise ReadError(f"Không mở được tệp XLSX {name}: tệp bị hỏng.",
                         f"Cannot open XLSX {name}: {type(error).__name__}: {error}.") from error
-    encoding = canonical_encoding(encoding)
+    encoding = encodings.canonical_encoding(encoding)
     sheets = []
     for sheet in workbook.worksheets:
         if sheet.sheet_state != "visible":
@@ -251,7 +247,7 @@ def read_xlsx(data: bytes, *, encoding: str = "auto", name: str = "",
                     if c < len(grid[r]):
                         grid[r][c] = value
         if encoding in encodings.LEGACY:
-            grid = [[legacy_to_unicode(v, encoding) if isinstance(v, str) else v for v in row] for row in grid]
+            grid = [[encodings.legacy_to_unicode(v, encoding) if isinstance(v, str) else v for v in row] for row in grid]
         else:
             grid = [[_nfc_cell(v, encoding == "auto") for v in row] for row in grid]
         sheets.append(Sheet(name=f"{name} — trang tính “{sheet.title}”", rows=_trim(grid),
@@ -314,7 +310,7 @@ def read_json(data: bytes, source: str = "") -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         if _HTML_START.match(text[:4096]):
-            raise _html_error(source) from error
+            raise html_error(source) from error
         raise ReadError(f"Nội dung JSON từ {source} bị lỗi ở dòng {error.lineno}, cột {error.colno}.",
                         f"Malformed JSON from {source} at line {error.lineno}, column {error.colno}: {error.msg}.") from error
 

@@ -8,7 +8,7 @@ import re
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
-from ckanext.binhduong.harvesters import read as reading
+from ckanext.binhduong.harvesters import encodings
 from ckanext.binhduong.harvesters.problems import Problem
 
 __all__ = ["ConfigError", "TABLE_OPTIONS", "COMMON_OPTIONS", "JSON_OPTIONS", "FORMATS", "parse_source_config"]
@@ -85,7 +85,7 @@ def _check_value(where: str, key: str, value: Any, problems: list[Problem]) -> N
                                 f"'{where}' must be one of {', '.join(FORMATS)}."))
     elif key == "encoding":
         try:
-            reading.canonical_encoding(value)
+            encodings.canonical_encoding(value)
         except ValueError:
             problems.append(Problem(
                 f"Bảng mã “{value}” không được hỗ trợ; dùng auto, utf-8, windows-1258, tcvn3 hoặc vni.",

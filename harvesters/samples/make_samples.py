@@ -140,7 +140,7 @@ def _vn(number: int) -> str:
 
 
 def procedures_csv(rows: list[dict[str, str]], encoding: str, delimiter: str = ",") -> bytes:
-    from ckanext.binhduong.harvesters.read import encode_vietnamese
+    from ckanext.binhduong.harvesters.encodings import encode_vietnamese
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
@@ -238,7 +238,7 @@ def workbook(procedure_rows: list[dict[str, str]], statistic_rows: list[dict]) -
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
-    from ckanext.binhduong.harvesters.read import encode_vietnamese
+    from ckanext.binhduong.harvesters.encodings import encode_vietnamese
 
     def vntime(text: str) -> str:
         # A cell typed in the .VnTimeH font: the workbook stores the TCVN3 codes.

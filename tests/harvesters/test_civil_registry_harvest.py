@@ -13,7 +13,7 @@ from ckan.tests.helpers import call_action
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestObject, HarvestSource
 
-from ckanext.binhduong.harvesters import read
+from ckanext.binhduong.harvesters import encodings
 from ckanext.binhduong.harvesters.civil_registry import CivilRegistryHarvester
 from ckanext.binhduong.harvesters.samples import make_civil_registry_samples as samples
 
@@ -111,7 +111,7 @@ def test_an_xlsx_export_gives_the_same_table(sample_server, make_source, registr
 
 def test_a_legacy_encoded_export_is_read(sample_server, make_source, registry_office):
     text = samples.events_csv(RECORDS).decode("utf-8-sig")
-    url = sample_server.put("ho-tich/tcvn3.csv", read.encode_vietnamese(text, "tcvn3"))
+    url = sample_server.put("ho-tich/tcvn3.csv", encodings.encode_vietnamese(text, "tcvn3"))
     job = make_source(url).run()
     assert gather_errors(job) == []
     names = {r["ten_don_vi"] for r in csv_rows(dataset())}

@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from ckanext.binhduong.harvesters import fetch, read
+from ckanext.binhduong.harvesters import encodings, fetch, read
 from ckanext.binhduong.harvesters.read import JsonPaging, ReadError
 
 from ckanext.binhduong.harvesters.samples import make_samples
@@ -43,37 +43,37 @@ def alphabet(upper: bool) -> str:
 # Legacy encodings
 
 def test_tcvn3_and_vni_anchors_decode():
-    assert read.legacy_to_unicode(TCVN3_MOTTO.decode("latin-1"), "tcvn3") == MOTTO
-    assert read.legacy_to_unicode(TCVN3_MOTTO_OLD_STYLE.decode("latin-1"), "tcvn3") == MOTTO.replace("hòa", "hoà")
-    assert read.legacy_to_unicode(VNI_MOTTO.decode("latin-1"), "vni") == MOTTO
-    assert read.legacy_to_unicode("§éc lËp - Tù do - H¹nh phóc", "tcvn3") == "Độc lập - Tự do - Hạnh phúc"
-    assert read.legacy_to_unicode("Ñoäc laäp - Töï do - Haïnh phuùc", "vni") == "Độc lập - Tự do - Hạnh phúc"
-    assert read.legacy_to_unicode("Së T\xad ph¸p", "tcvn3") == "Sở Tư pháp"  # 0xAD (soft hyphen) is ư
+    assert encodings.legacy_to_unicode(TCVN3_MOTTO.decode("latin-1"), "tcvn3") == MOTTO
+    assert encodings.legacy_to_unicode(TCVN3_MOTTO_OLD_STYLE.decode("latin-1"), "tcvn3") == MOTTO.replace("hòa", "hoà")
+    assert encodings.legacy_to_unicode(VNI_MOTTO.decode("latin-1"), "vni") == MOTTO
+    assert encodings.legacy_to_unicode("§éc lËp - Tù do - H¹nh phóc", "tcvn3") == "Độc lập - Tự do - Hạnh phúc"
+    assert encodings.legacy_to_unicode("Ñoäc laäp - Töï do - Haïnh phuùc", "vni") == "Độc lập - Tự do - Hạnh phúc"
+    assert encodings.legacy_to_unicode("Së T\xad ph¸p", "tcvn3") == "Sở Tư pháp"  # 0xAD (soft hyphen) is ư
 
 
 def test_the_encoders_write_the_anchors():
-    assert read.encode_vietnamese(MOTTO, "tcvn3") == TCVN3_MOTTO
-    assert read.encode_vietnamese(MOTTO, "vni") == VNI_MOTTO
-    assert read.encode_vietnamese("Cộng hòa xã hội", "windows-1258") == CP1258_START
+    assert encodings.encode_vietnamese(MOTTO, "tcvn3") == TCVN3_MOTTO
+    assert encodings.encode_vietnamese(MOTTO, "vni") == VNI_MOTTO
+    assert encodings.encode_vietnamese("Cộng hòa xã hội", "windows-1258") == CP1258_START
 
 
 @pytest.mark.parametrize("encoding, upper", [("tcvn3", False), ("vni", False), ("vni", True),
                                              ("windows-1258", False), ("windows-1258", True)])
 def test_every_vietnamese_letter_round_trips(encoding, upper):
     letters = alphabet(upper)
-    text, used = read.decode_text(read.encode_vietnamese(letters, encoding), encoding)
+    text, used = read.decode_text(encodings.encode_vietnamese(letters, encoding), encoding)
     assert (text, used) == (letters, encoding)
 
 
 def test_tcvn3_capitals_of_toned_letters_come_back_in_words_written_in_capitals():
     # TCVN3 has no codes for capital toned letters (the .VnTimeH font reused the small ones).
-    encoded = read.encode_vietnamese("DANH MỤC THỦ TỤC HÀNH CHÍNH của Sở", "tcvn3")
+    encoded = encodings.encode_vietnamese("DANH MỤC THỦ TỤC HÀNH CHÍNH của Sở", "tcvn3")
     assert read.decode_text(encoded, "tcvn3")[0] == "DANH MỤC THỦ TỤC HÀNH CHÍNH của Sở"
 
 
 @pytest.mark.parametrize("encoding", ["tcvn3", "vni", "windows-1258"])
 def test_the_encoding_of_vietnamese_text_is_detected(encoding):
-    text, used = read.decode_text(read.encode_vietnamese(SENTENCE, encoding))
+    text, used = read.decode_text(encodings.encode_vietnamese(SENTENCE, encoding))
     assert (text, used) == (SENTENCE, encoding)
 
 
@@ -97,31 +97,31 @@ def test_decomposed_unicode_is_made_precomposed():
 
 def test_a_wrong_configured_encoding_is_a_clear_error():
     with pytest.raises(ReadError) as raised:
-        read.decode_text(read.encode_vietnamese(SENTENCE, "windows-1258"), "utf-8")
+        read.decode_text(encodings.encode_vietnamese(SENTENCE, "windows-1258"), "utf-8")
     assert "không đọc được theo bảng mã “utf-8”" in raised.value.vi
 
 
 def test_an_unknown_encoding_name_is_refused():
     with pytest.raises(ValueError):
-        read.canonical_encoding("tcvn-99")
-    assert read.canonical_encoding("VNI-Windows") == "vni"
-    assert read.canonical_encoding("ABC") == "tcvn3"
-    assert read.canonical_encoding("cp1258") == "windows-1258"
+        encodings.canonical_encoding("tcvn-99")
+    assert encodings.canonical_encoding("VNI-Windows") == "vni"
+    assert encodings.canonical_encoding("ABC") == "tcvn3"
+    assert encodings.canonical_encoding("cp1258") == "windows-1258"
 
 
 def test_font_encoded_cells_are_repaired_and_unicode_cells_left_alone():
-    assert read.repair_legacy("Thñ tôc hµnh chÝnh") == "Thủ tục hành chính"
-    assert read.repair_legacy("Thuû tuïc haønh chính") == "Thủ tục hành chính"
+    assert encodings.repair_legacy("Thñ tôc hµnh chÝnh") == "Thủ tục hành chính"
+    assert encodings.repair_legacy("Thuû tuïc haønh chính") == "Thủ tục hành chính"
     for genuine in ("Tên thủ tục", "Phí, lệ phí", "Bình Dương", "Cơ quan thực hiện", "Mức độ", "Café Müller",
                     "Thời hạn giải quyết", "Căn cứ pháp lý", "Lĩnh vực", "UBND cấp xã", "Tổng số"):
-        assert read.repair_legacy(genuine) == genuine
+        assert encodings.repair_legacy(genuine) == genuine
 
 
 def test_the_vietnamese_score_prefers_the_right_reading():
-    assert read.vietnamese_score(SENTENCE) > 20
-    assert read.vietnamese_score(read.encode_vietnamese(SENTENCE, "vni").decode("latin-1")) < 0
-    assert read.vietnamese_score(read.encode_vietnamese(SENTENCE, "tcvn3").decode("latin-1")) < 0
-    assert read.vietnamese_score("ASCII only, 123") == 0
+    assert encodings.vietnamese_score(SENTENCE) > 20
+    assert encodings.vietnamese_score(encodings.encode_vietnamese(SENTENCE, "vni").decode("latin-1")) < 0
+    assert encodings.vietnamese_score(encodings.encode_vietnamese(SENTENCE, "tcvn3").decode("latin-1")) < 0
+    assert encodings.vietnamese_score("ASCII only, 123") == 0
 
 
 # ---------------------------------------------------------------------------------------
