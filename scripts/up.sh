@@ -12,6 +12,8 @@ started=$SECONDS
 # The xloader token may have just been created: render the configuration again.
 "$ROOT/scripts/configure.sh"
 "$ROOT/scripts/services.sh" start-portal
+# A changed Solr schema, synonyms file or solrconfig: reload the cores, re-index the portal.
+"$ROOT/scripts/solr_cores.sh"
 
 # The browser's translations (/api/i18n/vi) are built from the catalogues into the file
 # store; CKAN rebuilds a language only when a catalogue is newer than its file.

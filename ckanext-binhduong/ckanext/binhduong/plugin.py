@@ -10,8 +10,8 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
 from ckanext.binhduong import (
-    csrf_exemptions, exports, harvest_registry, indexing, outbound, page_views, resources, upload_checks,
-    xloader_jobs_db,
+    csrf_exemptions, exports, harvest_registry, indexing, outbound, page_views, resources, search_ranking,
+    upload_checks, xloader_jobs_db,
 )
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat.rdf_harvester_hooks import DCATHarvestHooks
@@ -89,7 +89,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
         return indexing.enrich_index(pkg_dict)
 
     def before_dataset_search(self, search_params):
-        return dcat_visibility.restrict_search(indexing.widen_unit_filter(search_params))
+        return dcat_visibility.restrict_search(search_ranking.tune(indexing.widen_unit_filter(search_params)))
 
     # IResourceController
 

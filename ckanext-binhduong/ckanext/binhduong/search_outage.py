@@ -23,6 +23,7 @@ from ckan.lib.search import SearchError, SearchQueryError
 from ckan.lib.search.common import SolrConnectionError, is_available
 from flask import g, has_request_context, request
 
+from ckanext.binhduong import search_spelling
 from ckanext.binhduong.logic import input_guard
 
 __all__ = ["SearchIndexUnavailable", "add_retry_after", "group_show", "organization_show", "package_search"]
@@ -67,7 +68,8 @@ def package_search(up_func, context, data_dict):
     page answers 503)."""
     data_dict = input_guard.check_search_params(data_dict or {})
     try:
-        return up_func(context, data_dict)
+        # A plain-text query that finds nothing is tried once more with its spelling corrected.
+        return search_spelling.search_with_correction(up_func, context, data_dict)
     except (SearchError, SolrConnectionError) as error:
         if not _outage(error):
             raise
