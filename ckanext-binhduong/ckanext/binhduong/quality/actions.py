@@ -219,20 +219,24 @@ def binhduong_quality_compute(context: dict, data_dict: dict) -> dict[str, Any]:
     """
     toolkit.check_access("binhduong_quality_compute", context, data_dict)
     data = _validate(data_dict, _schema(id="text", all="flag", check_links="flag", dry_run="flag"), context)
-    ids = _dataset_ids(data.get("id"))
-    if not data.get("all") and not data.get("id"):
-        ids = _stale_ids(ids)
-    site = _site_context()
-    show = toolkit.get_action("package_show")
-    packages = (show(dict(site), {"id": dataset_id}) for dataset_id in ids)
-    report: dict[str, Any] = {"datasets": len(ids), "dry_run": bool(data.get("dry_run"))}
+    all_ids = _dataset_ids(data.get("id"))
+    ids = all_ids if (data.get("all") or data.get("id")) else _stale_ids(all_ids)
+    report: dict[str, Any] = {"dry_run": bool(data.get("dry_run"))}
     if data.get("dry_run"):
+        report["datasets"] = len(ids)
         report["would_compute"] = [model.Package.get(i).name for i in ids]
         return report
-    options = compute.settings()
-    packages = list(packages)
     if data.get("check_links"):
-        report["links"] = compute.check_links(packages)
+        # Every dataset's links that are due, not only the changed datasets'; a dataset whose
+        # link went from working to broken (or back) is measured again.
+        report["links"] = compute.check_links(compute.stored_resources(all_ids[0] if data.get("id") else None))
+        changed = set(report["links"]["changed_datasets"]) - set(ids)
+        ids = ids + [i for i in all_ids if i in changed]
+    report["datasets"] = len(ids)
+    site = _site_context()
+    show = toolkit.get_action("package_show")
+    options = compute.settings()
+    packages = [show(dict(site), {"id": dataset_id}) for dataset_id in ids]
     rows = [compute.measure(pkg, options) for pkg in packages]
     store.save(rows)
     report["ratings"] = mqa.summarise(row["result"] for row in rows)["ratings"]
@@ -252,7 +256,5 @@ def binhduong_quality_check_links(context: dict, data_dict: dict) -> dict[str, A
     """
     toolkit.check_access("binhduong_quality_check_links", context, data_dict)
     data = _validate(data_dict, _schema(id="text", force="flag", dry_run="flag"), context)
-    site = _site_context()
-    show = toolkit.get_action("package_show")
-    packages = [show(dict(site), {"id": dataset_id}) for dataset_id in _dataset_ids(data.get("id"))]
-    return compute.check_links(packages, force=bool(data.get("force")), dry_run=bool(data.get("dry_run")))
+    resources = compute.stored_resources(_dataset_ids(data["id"])[0] if data.get("id") else None)
+    return compute.check_links(resources, force=bool(data.get("force")), dry_run=bool(data.get("dry_run")))

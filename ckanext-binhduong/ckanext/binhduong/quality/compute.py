@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong.quality import freshness, links, mqa, shacl, store
 
-__all__ = ["check_links", "dataset_urls", "measure", "measurement", "settings"]
+__all__ = ["check_links", "dataset_urls", "measure", "measurement", "settings", "stored_resources"]
 
 log = logging.getLogger(__name__)
 
@@ -100,23 +100,44 @@ def measurement(pkg: dict, save: bool = True) -> dict[str, Any]:
     return row
 
 
-def check_links(packages: Iterable[dict], force: bool = False, dry_run: bool = False,
+def stored_resources(dataset_id: str | None = None) -> list[dict]:
+    """Active resources of active datasets, straight from the database (no package_show):
+    what the scheduled link check needs for the whole catalogue."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    query = ("SELECT r.id, r.package_id, r.url, r.url_type, r.format FROM resource r JOIN package p ON p.id = r.package_id "
+             "WHERE r.state = 'active' AND p.state = 'active' AND p.type = 'dataset'")
+    params = {}
+    if dataset_id:
+        query += " AND p.id = :id"
+        params["id"] = dataset_id
+    with model.meta.engine.connect() as connection:
+        return [{"id": row[0], "package_id": row[1], "url": row[2] or "", "url_type": row[3] or "", "format": row[4] or ""}
+                for row in connection.execute(sa.text(query), params)]
+
+
+def check_links(resources: Iterable[dict], force: bool = False, dry_run: bool = False,
                 checker: links.LinkChecker | None = None) -> dict[str, Any]:
-    """Check the links of these datasets not checked within ``link_recheck_days`` (all with
-    ``force``); uploads are checked in the storage. Returns counts and the broken URLs."""
+    """Check the links of these resources not checked within ``link_recheck_days`` (all with
+    ``force``); uploads are checked in the storage. Returns counts, the broken URLs and the
+    datasets whose links changed (reachable to broken or back), which need measuring again."""
     options = settings()
     uploads: dict[str, mqa.LinkStatus] = {}
     remote: list[str] = []
-    for pkg in packages:
-        for resource in _active(pkg):
-            if resource.get("url_type") == "upload":
-                if resource.get("url"):
-                    uploads[resource["url"]] = links.upload_status(resource)
-                continue
-            remote.extend(u for u in links.resource_urls(resource) if u not in remote)
+    owners: dict[str, set[str]] = {}
+    for resource in resources:
+        for url in links.resource_urls(resource):
+            owners.setdefault(url, set()).add(resource.get("package_id") or "")
+        if resource.get("url_type") == "upload":
+            if resource.get("url"):
+                uploads[resource["url"]] = links.upload_status(resource)
+            continue
+        remote.extend(u for u in links.resource_urls(resource) if u not in remote)
     due = set(remote) if force else store.stale_links(remote, now() - dt.timedelta(days=options["link_recheck_days"]))
     due_list = [url for url in remote if url in due]
-    report = {"uploads": len(uploads), "links": len(remote), "checked": 0, "broken": [], "dry_run": dry_run}
+    report = {"uploads": len(uploads), "links": len(remote), "checked": 0, "broken": [], "changed_datasets": [],
+              "dry_run": dry_run}
     if dry_run:
         report["would_check"] = due_list
         return report
@@ -128,7 +149,11 @@ def check_links(packages: Iterable[dict], force: bool = False, dry_run: bool = F
         if own_checker:
             checker.close()
     results.update(uploads)
+    before = store.link_results(results)
     store.save_links(results)
+    changed = {dataset for url, status in results.items()
+               if url not in before or before[url].ok != status.ok for dataset in owners.get(url, ())}
     report["checked"] = len(due_list)
     report["broken"] = sorted(url for url, status in results.items() if not status.ok)
+    report["changed_datasets"] = sorted(d for d in changed if d)
     return report
