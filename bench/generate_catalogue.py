@@ -205,7 +205,7 @@ def main() -> int:
     parser.add_argument("--prefix", default=PREFIX)
     parser.add_argument("--purge", action="store_true", help="remove the datasets of earlier runs first")
     parser.add_argument("--no-index", action="store_true", help="create only; index later")
-    parser.add_argument("--dry-run", action="store_true", help="validate the first dataset's dict, write nothing")
+    parser.add_argument("--dry-run", action="store_true", help="print the first dataset's dict, write nothing")
     args = parser.parse_args()
 
     global _APP
@@ -228,13 +228,13 @@ def main() -> int:
             return toolkit.get_action(action)(ctx, data)
 
         codes = vocabulary_codes()
-        if args.purge:
-            purged = purge(args.prefix)
-            print(f"purged {purged} datasets of earlier runs", flush=True)
         if args.dry_run:
             data = dataset_dict(args.start, codes, [f"{args.prefix}org-0"] * ORGANIZATIONS, args.prefix)
             print(json.dumps(data, ensure_ascii=False, indent=1))
             return 0
+        if args.purge:
+            purged = purge(args.prefix)
+            print(f"purged {purged} datasets of earlier runs", flush=True)
         organizations = ensure_organizations(call, context, args.prefix, codes)
     model.Session.remove()
     model.meta.engine.dispose()
