@@ -36,6 +36,14 @@ def test_what_is_not_a_number(written):
     assert text.to_number(written) is None
 
 
+def test_the_quick_readings_are_babels():
+    # The common forms are read without Babel, for speed; they must read as Babel reads them.
+    for written in ("1.234", "2.000.000", "1234,5", "1.234,5", "12,5", "1,234", "2.5", "99.52", "1234.5", "0.5",
+                    "1,234,567", "1,234.5", "1.2345"):
+        assert float(text.parse_number(written)) == float(text.babel_reading(written)), written
+    assert text.babel_reading("1.2.3") is None
+
+
 def test_counts_must_be_whole():
     assert text.parse_int("1.500") == 1500
     with pytest.raises(ValueError):
