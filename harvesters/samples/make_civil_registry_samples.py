@@ -80,9 +80,9 @@ def _spelling(rng: random.Random, code: str, name: str, short: str) -> str:
     if roll < 0.78:
         return (name.replace("Phường ", "P. ").replace("Thị trấn ", "TT. ").replace("Xã ", "X. "))
     if roll < 0.84:
-        import unicodedata
-        folded = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
-        return folded.replace("đ", "d").replace("Đ", "D").lower()
+        from ckanext.binhduong.text import fold_chars  # as clerks type without diacritics
+
+        return fold_chars(name)
     if roll < 0.90:
         return code
     if roll < 0.95:
