@@ -61,3 +61,51 @@ def test_facets_by_theme_and_place(catalogue):
 ])
 def test_vietnamese_queries_with_or_without_diacritics(catalogue, query, expected):
     assert expected in _names(q=query)
+
+
+# -- ckanext-tracking's summaries: the same figures, two queries per search (search_tracking.py)
+
+def _tracking_rows(dataset: dict, day: str, package_total: int, url_total: int) -> None:
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    for url, package_id, total in ((f"/dataset/{dataset['name']}", dataset["id"], package_total),
+                                   (dataset["resources"][0]["url"], "~~not~~", url_total)):
+        model.Session.execute(sa.text(
+            "INSERT INTO tracking_summary (url, package_id, tracking_type, count, running_total, recent_views,"
+            " tracking_date) VALUES (:url, :package_id, 'page', 1, :total, :recent, :day)"),
+            {"url": url, "package_id": package_id, "total": total, "recent": total // 2, "day": day})
+    model.Session.commit()
+
+
+def test_tracking_summaries_are_the_plugins_figures_in_two_queries(catalogue):
+    import ckan.model as model
+    import sqlalchemy as sa
+    from ckanext.tracking.model import TrackingSummary
+
+    sysadmin = factories.Sysadmin()
+    organization = factories.Organization()
+    made = [call_action("package_create", context={"user": sysadmin["name"]}, **valid_dataset(
+        organization["id"], title=f"Bộ dữ liệu đếm lượt xem {index}",
+        resources=[{"url": f"https://example.gov.vn/tep-{index}.csv", "name": "Tệp CSV", "format": "CSV"}])) for index in range(6)]
+    _tracking_rows(made[0], "2026-01-01", 3, 5)
+    _tracking_rows(made[0], "2026-01-02", 7, 9)   # the newest row counts, as in the plugin
+
+    statements = []
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    sa.event.listen(model.meta.engine, "before_cursor_execute", listener)
+    try:
+        results = call_action("package_search", q="đếm lượt xem", rows=10)["results"]
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", listener)
+    assert len(results) == 6
+    assert sum("tracking_summary" in statement for statement in statements) == 2
+    for dataset in results:
+        assert dataset["tracking_summary"] == TrackingSummary.get_for_package(dataset["id"])
+        resource = dataset["resources"][0]
+        assert resource["tracking_summary"] == TrackingSummary.get_for_resource(resource["url"])
+    first = next(dataset for dataset in results if dataset["id"] == made[0]["id"])
+    assert first["tracking_summary"] == {"total": 7, "recent": 3}
+    assert first["resources"][0]["tracking_summary"] == {"total": 9, "recent": 4}
+    shown = call_action("package_show", id=made[0]["id"])
+    assert shown["tracking_summary"] == {"total": 7, "recent": 3}

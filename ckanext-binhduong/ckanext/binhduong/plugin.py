@@ -11,7 +11,7 @@ from ckanext.xloader.interfaces import IXloader
 
 from ckanext.binhduong import (
     csrf_exemptions, exports, harvest_registry, indexing, outbound, page_views, resources, search_ranking,
-    upload_checks, xloader_jobs_db,
+    search_tracking, upload_checks, xloader_jobs_db,
 )
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat.rdf_harvester_hooks import DCATHarvestHooks
@@ -52,6 +52,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
         exports.secure_datastore_dump()
         xloader_jobs_db.resilient_engine(config)
         harvest_registry.fix_registries()
+        search_tracking.batch_tracking_summaries()  # ckanext-tracking: 2 queries per search, not 1 per row
 
     # IMiddleware
 
