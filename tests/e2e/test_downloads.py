@@ -77,7 +77,11 @@ def _count(url: str, selector: str = ".bd-downloads") -> tuple[int, str]:
     assert response.status_code == 200, url
     node = BeautifulSoup(response.text, "html.parser").select_one(selector)
     assert node is not None, (url, selector)
-    return int(node["data-downloads"]), node.get_text(" ", strip=True)
+    text = node.get_text(" ", strip=True)
+    fact = node.find_parent("dd")
+    if fact is not None:  # the dataset page's facts box: the label is the fact's <dt>
+        text = f"{fact.find_previous_sibling('dt').get_text(strip=True)}: {text}"
+    return int(node["data-downloads"]), text
 
 
 def _download(url: str, agent: str, keys: set[str], **headers) -> bytes:
