@@ -12,7 +12,8 @@ Only on the benchmark environment: it refuses an ini whose database, DataStore o
 is not the bench one (`ckan_bench`, `datastore_bench`, core `ckan_bench`), so neither the
 portal's catalogue nor the tests' databases can be filled by mistake. Datasets are named
 `<prefix>NNNNNN` under 10 organizations `<prefix>org-N`; a run continues an earlier one
-(existing names are skipped), `--purge` removes an earlier run first. Figures: bench/README.md,
+(existing names are skipped), `--purge` removes an earlier run first (`--purge --datasets 0`:
+only that). Figures: bench/README.md,
 section "Scale".
 """
 from __future__ import annotations
@@ -235,6 +236,8 @@ def main() -> int:
         if args.purge:
             purged = purge(args.prefix)
             print(f"purged {purged} datasets of earlier runs", flush=True)
+            if args.datasets <= 0:
+                return 0
         organizations = ensure_organizations(call, context, args.prefix, codes)
     model.Session.remove()
     model.meta.engine.dispose()
@@ -273,16 +276,19 @@ def main() -> int:
 
 
 def purge(prefix: str) -> int:
-    """Remove the datasets (and their organizations) of earlier runs, directly and quickly:
-    dataset_purge one by one would take longer than making them."""
+    """Remove the datasets and organizations of earlier runs (dataset_purge, one by one)."""
     import ckan.plugins.toolkit as toolkit
     from ckan import model
 
-    ids = [row[0] for row in model.Session.query(model.Package.id).filter(model.Package.name.like(f"{prefix}%"))]
+    ids = [row[0] for row in model.Session.query(model.Package.id).filter(
+        model.Package.name.like(f"{prefix}%"), model.Package.type == "dataset")]
     for n, package_id in enumerate(ids, 1):
         toolkit.get_action("dataset_purge")({"ignore_auth": True, "user": ""}, {"id": package_id})
         if n % 1000 == 0:
             print(f"  purged {n}", file=sys.stderr, flush=True)
+    for n in range(ORGANIZATIONS):
+        if model.Group.get(f"{prefix}org-{n}") is not None:
+            toolkit.get_action("organization_purge")({"ignore_auth": True, "user": ""}, {"id": f"{prefix}org-{n}"})
     return len(ids)
 
 
