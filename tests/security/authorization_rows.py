@@ -373,6 +373,12 @@ MATRIX: list[Row] = [
     M("binhduong_seed_catalogue", SYSADMIN, lambda w, r: {"dry_run": True}),
     M("binhduong_harvest_source_purge", SYSADMIN, lambda w, r: {"id": w.source["id"], "dry_run": True}),
     M("binhduong_harvest_source_purge_orphans", SYSADMIN, lambda w, r: {"dry_run": True}),
+    # --- data quality (quality/actions.py; tests/quality/) ---
+    M("binhduong_quality_show", EVERYONE, lambda w, r: {"id": w.public["id"]}, "public dataset"),
+    M("binhduong_quality_show", READ_A, lambda w, r: {"id": w.private["id"]}, "private dataset", exact_404=True),
+    M("binhduong_quality_agency", EVERYONE, lambda w, r: {"id": w.org_a["id"]}),
+    M("binhduong_quality_compute", SYSADMIN, lambda w, r: {"id": w.public["id"], "dry_run": True}),
+    M("binhduong_quality_check_links", SYSADMIN, lambda w, r: {"id": w.public["id"], "dry_run": True}),
     # --- site administration ---
     M("config_option_update", SYSADMIN, _config_unchanged, "ckan.site_intro_text set to its own value"),
     M("config_option_show", SYSADMIN, lambda w, r: {"key": "ckan.site_intro_text"}),
