@@ -234,9 +234,10 @@ def _show_both_schemas(package: model.Package, batch: dict[str, Any]) -> tuple[d
 class _tracking_from_batch:
     """ckanext-tracking's hooks (after_dataset_show, before_dataset_index) ask the database
     for the latest summary row of the dataset and of each resource URL: five queries a
-    dataset. Within this block its two lookups answer from two queries for the whole batch
-    that select the same rows (latest `tracking_date` first, as its `ORDER BY tracking_date
-    desc` does); other ids or URLs still go to its own lookups."""
+    dataset (two for after_dataset_show with search_tracking.py). Within this block those
+    lookups answer from two queries for the whole batch that select the same rows (latest
+    `tracking_date` first, as `ORDER BY tracking_date desc` does); other ids or URLs still
+    go to the database."""
 
     def __init__(self, ids: list[str], urls: list[str]) -> None:
         self.ids, self.urls = ids, urls
@@ -277,9 +278,31 @@ class _tracking_from_batch:
         TrackingSummary.get_for_package = classmethod(get_for_package)
         TrackingSummary.get_for_resource = classmethod(get_for_resource)
 
+        # search_tracking.py gives the plugin's after_dataset_show the same rows through
+        # _newest(column, keys); answered from the batch as well.
+        from ckanext.binhduong import search_tracking
+
+        self.newest = getattr(search_tracking, "_newest", None)
+        if self.newest is not None:
+            original_newest = self.newest
+            known = {"package_id": (known_ids, by_package), "url": (known_urls, by_url)}
+
+            def newest(column: str, keys) -> dict[str, dict[str, int]]:
+                keys = {key for key in keys if key}
+                ids, rows = known.get(column, (set(), {}))
+                if keys <= ids:
+                    return {key: dict(rows[key]) for key in keys if key in rows}
+                return original_newest(column, keys)
+
+            search_tracking._newest = newest
+
     def __exit__(self, *exc) -> None:
         if self.summary is not None:
             self.summary.get_for_package, self.summary.get_for_resource = self.originals
+            if self.newest is not None:
+                from ckanext.binhduong import search_tracking
+
+                search_tracking._newest = self.newest
 
 
 def build_documents(ids: list[str]) -> tuple[list[dict[str, Any]], list[str], list[tuple[str, str]]]:
