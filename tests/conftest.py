@@ -110,3 +110,46 @@ def agency_editor(portal_url, portal_api):
         portal_api.action.dataset_purge(id=dataset["id"])
     portal_api.action.organization_purge(id=organization["id"])
     portal_api.action.user_delete(id=editor["id"])
+
+
+def _configured_smtp_port(ini: pathlib.Path) -> int:
+    for line in ini.read_text().splitlines():
+        if line.strip().startswith("ckanext.binhduong.smtp_server"):
+            return int(line.split("=", 1)[1].strip().rsplit(":", 1)[1])
+    pytest.fail(f"ckanext.binhduong.smtp_server is not set in {ini}: run `make up`")
+
+
+@pytest.fixture(scope="module")
+def smtp_sink():
+    """A local SMTP server (aiosmtpd) on the port the portal's configuration names
+    (ckanext.binhduong.smtp_server): the messages it received, as email.message objects."""
+    import email
+    import time
+
+    from aiosmtpd.controller import Controller
+
+    class Collect:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+            self.messages.append({"to": list(envelope.rcpt_tos), "message": message})
+            return "250 OK"
+
+        def wait_for(self, predicate, timeout: float = 10.0):
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                found = [item for item in self.messages if predicate(item)]
+                if found:
+                    return found
+                time.sleep(0.1)
+            return []
+
+    import email.policy  # noqa: F401 (email.policy.default above)
+
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_configured_smtp_port(ROOT / "var" / "ckan.ini"))
+    controller.start()
+    yield handler
+    controller.stop()

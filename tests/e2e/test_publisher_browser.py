@@ -41,6 +41,8 @@ def _make_agencies(portal_api, suffix: str, made: dict) -> dict:
         organization = portal_api.action.organization_create(
             name=f"so-{agency}-{suffix}", title=f"Sở {agency.upper()} (kiểm thử trình duyệt)",
             users=[{"name": user["name"], "capacity": "editor"}])
+        # These tests are about the form; the approval workflow has its own (test_publishing_*.py).
+        portal_api.action.bd_review_policy_update(id=organization["id"], review_required=False)
         made[agency] = {"user": user["name"], "password": password, "organization": organization}
     return made
 
@@ -63,7 +65,19 @@ def _log_in(browser, portal_url, user, password) -> Page:
     return page
 
 
+def _show_every_step(page: Page):
+    """The form shows one step at a time (assets/form/form.js); these tests fill every field
+    on one page, as the form is without JavaScript."""
+    page.evaluate("""() => {
+      document.querySelectorAll('.bd-form-section').forEach(s => s.classList.remove('bd-hidden'));
+      document.querySelectorAll('.form-actions, .bd-form-advanced').forEach(e => { e.style.display = ''; });
+      document.querySelectorAll('details.bd-form-advanced').forEach(d => { d.open = true; });
+      document.querySelectorAll('select.bd-unit-select').forEach(s => { s.style.display = 'block'; });
+    }""")
+
+
 def _fill_dataset_form(page: Page, title: str, agency_id: str, email: str):
+    _show_every_step(page)
     page.fill("#field-title", title)
     page.fill("#field-notes", "Số trạm BTS theo phường (dữ liệu mẫu cho kiểm thử trình duyệt).")
     page.select_option("#field-organizations", agency_id)

@@ -379,6 +379,12 @@ MATRIX: list[Row] = [
     M("binhduong_quality_agency", EVERYONE, lambda w, r: {"id": w.org_a["id"]}),
     M("binhduong_quality_compute", SYSADMIN, lambda w, r: {"id": w.public["id"], "dry_run": True}),
     M("binhduong_quality_check_links", SYSADMIN, lambda w, r: {"id": w.public["id"], "dry_run": True}),
+    # --- the approval workflow (logic/workflow_actions.py; its steps: tests/e2e/test_publishing_workflow.py) ---
+    M("bd_review_show", READ_A, lambda w, r: {"id": w.private["id"]}, "private dataset"),
+    M("bd_review_list", LOGGED_IN, lambda w, r: {}),
+    M("bd_review_policy_show", READ_A, lambda w, r: {"id": w.org_a["id"]}),
+    M("bd_review_policy_update", ADMIN_A, lambda w, r: {"id": w.org_a["id"], "review_required": False},
+      "set to what the world has"),
     # --- site administration ---
     M("config_option_update", SYSADMIN, _config_unchanged, "ckan.site_intro_text set to its own value"),
     M("config_option_show", SYSADMIN, lambda w, r: {"key": "ckan.site_intro_text"}),
@@ -456,6 +462,12 @@ NOT_EXERCISED = {
     "file_pin": "CKAN file API, unused by the portal; needs a file (none exists)",
     "file_unpin": "CKAN file API, unused by the portal; needs a file (none exists)",
     "file_ownership_transfer": "CKAN file API, unused by the portal; needs a file (none exists)",
+    # Steps of the approval workflow: each needs a dataset in a given state (waiting, returned),
+    # which one call changes; tests/e2e/test_publishing_workflow.py calls them as the editor, the
+    # agency's admin, another agency's admin, a sysadmin and anonymous.
+    "bd_review_submit": "a workflow step (needs a finished dataset); tested in test_publishing_workflow.py",
+    "bd_review_approve": "a workflow step (needs a waiting dataset); tested in test_publishing_workflow.py",
+    "bd_review_return": "a workflow step (needs a waiting dataset); tested in test_publishing_workflow.py",
 }
 
 

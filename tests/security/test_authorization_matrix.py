@@ -56,6 +56,9 @@ def world(portal_url, sysadmin_token):
                                           {"name": world.users["editor_a"]["name"], "capacity": "editor"},
                                           {"name": world.users["admin_a"]["name"], "capacity": "admin"}])
         world.created["organizations"].append(world.org_a["id"])
+        # The matrix checks who may call what, not the approval workflow: agency A publishes
+        # without review, so the editor's updates of the public dataset keep it public.
+        portal.admin("bd_review_policy_update", id=world.org_a["id"], review_required=False)
         world.org_b = portal.admin("organization_create", name=world.name("so-b"), title="Sở B (kiểm thử phân quyền)",
                                    users=[{"name": world.users["editor_b"]["name"], "capacity": "editor"}])
         world.created["organizations"].append(world.org_b["id"])

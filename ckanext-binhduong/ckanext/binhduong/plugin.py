@@ -13,6 +13,7 @@ from ckanext.binhduong import (
     csrf_exemptions, exports, harvest_registry, indexing, outbound, page_views, resources, search_ranking,
     search_tracking, upload_checks, xloader_jobs_db,
 )
+from ckanext.binhduong import workflow  # the approval workflow of hand-made datasets
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat.rdf_harvester_hooks import DCATHarvestHooks
 from ckanext.binhduong.logic import action, auth
@@ -88,6 +89,12 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
 
     def before_dataset_index(self, pkg_dict):
         return indexing.enrich_index(pkg_dict)
+
+    def after_dataset_create(self, context, pkg_dict):
+        workflow.after_write(context, pkg_dict)  # an editor's finished dataset waits for review
+
+    def after_dataset_update(self, context, pkg_dict):
+        workflow.after_write(context, pkg_dict)
 
     def before_dataset_search(self, search_params):
         return dcat_visibility.restrict_search(search_ranking.tune(indexing.widen_unit_filter(search_params)))

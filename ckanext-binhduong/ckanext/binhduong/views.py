@@ -9,13 +9,19 @@ from ckanext.binhduong import downloads, exports, search_outage, statistics
 from ckanext.binhduong.logic import input_guard
 from ckanext.binhduong.page_views import page_views
 from ckanext.binhduong.front_views import xlsx_downloads
+from ckanext.binhduong.workflow_views import review
 
-__all__ = ["portal", "page_views", "xlsx_downloads"]
+__all__ = ["portal", "page_views", "xlsx_downloads", "review"]
 
 # Data quality pages (quality/views.py).
 from ckanext.binhduong.quality.views import quality as quality_pages  # noqa: E402
 
 __all__ += ["quality_pages"]
+
+# Search suggestions as the user types (suggest.py).
+from ckanext.binhduong.suggest import suggest as search_suggestions  # noqa: E402
+
+__all__ += ["search_suggestions"]
 
 portal = Blueprint("binhduong", __name__)
 # Every download the portal serves is counted (downloads.py); an app-wide hook, so it sees

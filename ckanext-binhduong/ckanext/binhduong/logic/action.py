@@ -23,6 +23,10 @@ from ckanext.binhduong.search_outage import group_show, organization_show, packa
 from ckanext.binhduong.quality.actions import (
     binhduong_quality_agency, binhduong_quality_check_links, binhduong_quality_compute, binhduong_quality_show,
 )
+from ckanext.binhduong.logic.workflow_actions import (  # the approval workflow (workflow.py)
+    bd_review_approve, bd_review_list, bd_review_policy_show, bd_review_policy_update, bd_review_return,
+    bd_review_show, bd_review_submit,
+)
 from ckanext.binhduong.logic.harvest_sources import (
     binhduong_harvest_source_purge, binhduong_harvest_source_purge_orphans,
 )
@@ -44,6 +48,9 @@ __all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_dataset_show",
            # data quality and freshness (quality/actions.py)
            "binhduong_quality_show", "binhduong_quality_agency", "binhduong_quality_compute",
            "binhduong_quality_check_links",
+           # the approval workflow (logic/workflow_actions.py)
+           "bd_review_show", "bd_review_submit", "bd_review_approve", "bd_review_return", "bd_review_list",
+           "bd_review_policy_show", "bd_review_policy_update",
            "registered"]
 
 log = logging.getLogger(__name__)

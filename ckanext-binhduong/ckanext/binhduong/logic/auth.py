@@ -7,7 +7,7 @@ from typing import Callable
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.binhduong.logic import third_party_auth
+from ckanext.binhduong.logic import third_party_auth, workflow_auth
 from ckanext.binhduong.quality import auth as quality_auth
 
 __all__ = ["binhduong_seed_catalogue", "binhduong_harvest_source_purge", "binhduong_harvest_source_purge_orphans",
@@ -39,6 +39,7 @@ def registered() -> dict[str, Callable]:
         "task_status_show": third_party_auth.task_status_show_auth,
         **{name: getattr(quality_auth, name) for name in quality_auth.__all__},
         **third_party_auth.COLLABORATORS_FIRST,
+        **{name: getattr(workflow_auth, name) for name in workflow_auth.__all__},
     }
     if plugins.plugin_loaded("harvest"):
         functions.update({

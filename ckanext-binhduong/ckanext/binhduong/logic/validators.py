@@ -24,7 +24,7 @@ __all__ = [
     "bd_date", "bd_not_before", "bd_choices", "bd_units", "bd_identifier",
     "bd_open_licence_when_public", "bd_restricted_is_private", "bd_spatial_extent",
     "bd_resource_format", "bd_agency_code", "bd_default_dataset_licence", "bd_drop_blank_rows",
-    "bd_length_limit", "bd_resource_url", "bd_resource_size",
+    "bd_length_limit", "bd_resource_url", "bd_resource_size", "bd_review_visibility",
 ]
 
 _ = toolkit._
@@ -493,3 +493,16 @@ def bd_resource_size(field, schema):
             return
         data[key] = size
     return validator
+
+
+def bd_review_visibility(key, data, errors, context):
+    """Dataset-level (``after_validators``): an agency editor's dataset stays private until an
+    admin of the agency approves it (the rule is in workflow.py)."""
+    from ckanext.binhduong import workflow
+
+    organization_id = data.get(("owner_org",), missing)
+    if _blank(organization_id) or errors.get(("owner_org",)):
+        return
+    forced = workflow.forced_private(context.get("user"), organization_id, context.get("package"))
+    if forced is not None:
+        data[("private",)] = forced

@@ -106,7 +106,7 @@
       box.addEventListener("change", function () { option.selected = box.checked; render(); });
       label.appendChild(box);
       label.appendChild(document.createTextNode(" " + option.textContent.trim()));
-      label.dataset.folded = fold(option.textContent + " " + option.value);
+      label.dataset.folded = " " + fold(option.textContent + " " + option.value).replace(/[^a-z0-9]+/g, " ") + " ";
       list.appendChild(label);
       option._bdBox = box;
       var level = option.dataset.level;
@@ -118,18 +118,26 @@
         shortcuts.appendChild(button);
       }
     });
+    /* Each typed word matches the start of a word of the unit's name ("di an" finds Dĩ An, not
+       Định Hòa); units holding the whole phrase come first. */
+    function query() { return fold(search.value).replace(/[^a-z0-9]+/g, " ").trim(); }
     search.addEventListener("input", function () {
-      var words = fold(search.value).split(/\s+/).filter(Boolean);
-      Array.prototype.forEach.call(list.children, function (label) {
-        var match = words.every(function (word) { return label.dataset.folded.indexOf(word) >= 0; });
+      var phrase = query(), words = phrase.split(" ").filter(Boolean);
+      var labels = Array.prototype.slice.call(list.children);
+      labels.forEach(function (label) {
+        var match = words.every(function (word) { return label.dataset.folded.indexOf(" " + word) >= 0; });
         label.classList.toggle("bd-hidden", !match);
+        label.style.order = phrase && label.dataset.folded.indexOf(" " + phrase + " ") >= 0 ? "-1" : "0";
       });
     });
     search.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
         event.preventDefault();
-        var first = list.querySelector("label:not(.bd-hidden) input");
-        if (first) { first.checked = true; first.dispatchEvent(new Event("change")); }
+        var phrase = query();
+        var visible = Array.prototype.slice.call(list.querySelectorAll("label:not(.bd-hidden)"));
+        var best = visible.filter(function (l) { return l.dataset.folded.indexOf(" " + phrase + " ") >= 0; })[0] || visible[0];
+        var box = best && best.querySelector("input");
+        if (box) { box.checked = true; box.dispatchEvent(new Event("change")); }
       }
     });
     function render() {
