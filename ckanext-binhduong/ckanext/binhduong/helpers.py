@@ -29,6 +29,11 @@ from ckanext.binhduong.quality.helpers import bd_quality_summary  # noqa: E402,F
 
 __all__ += ["bd_quality_summary"]
 
+# Help on the search page: corrected spelling, and where to go when nothing is found (search_help.py).
+from ckanext.binhduong.search_help import bd_search_help, bd_search_spelling  # noqa: E402,F401
+
+__all__ += ["bd_search_help", "bd_search_spelling"]
+
 # Facet fields whose values are vocabulary codes, shown to readers by label.
 FACET_VOCABULARIES = {"vocab_theme": "themes", "vocab_frequency": "frequencies", "vocab_access_rights": "access_rights"}
 

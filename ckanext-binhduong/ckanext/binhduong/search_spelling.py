@@ -20,6 +20,7 @@ import pysolr
 from ckan.lib.search import make_connection
 from ckan.lib.search.common import SearchError, SolrConnectionError
 from ckan.plugins import toolkit
+from flask import g, has_request_context
 
 from ckanext.binhduong import search_ranking
 
@@ -98,4 +99,6 @@ def search_with_correction(up_func, context, data_dict: dict) -> dict:
     if not retry.get("count"):
         return result
     retry["bd_spelling"] = {"query": q, "corrected": corrected}
+    if has_request_context():
+        g.bd_spelling = retry["bd_spelling"]  # for the search page (search_help.py)
     return retry
