@@ -132,7 +132,7 @@ def test_citizen_searches_narrows_previews_and_downloads(citizen, portal_url, an
 
     # The download: exactly the bytes in the file store, and the checksum on the resource.
     with page.expect_download() as waiting:
-        page.locator("a.btn-primary.resource-url-analytics").first.click()
+        page.locator("a.bd-download-original").first.click()  # the file as uploaded (the main button: CSV with BOM)
     saved = tmp_path / "download.csv"
     waiting.value.save_as(saved)
     body = saved.read_bytes()

@@ -161,3 +161,19 @@ def test_header_and_footer_link_statistics_and_the_api_guide(portal_url, prefix,
     for href in texts:
         target = _page(f"{portal_url}{href}")
         assert target.html.get("lang") == ("en" if prefix else "vi")
+
+
+def test_charts_lay_long_names_down_whole(portal_url):
+    """Horizontal bars: every name on a line of its own, whole, nothing rotated or clipped."""
+    page = _page(f"{portal_url}/thong-ke")
+    for key in ("themes", "agencies", "formats", "freshness"):
+        section = _section(page, key)
+        chart = section.select_one("svg.bd-chart")
+        assert "bd-chart-horizontal" in chart["class"], key
+        assert "rotate(" not in str(chart), key
+        names = [row.get_text(" ", strip=True) for row in section.select("th.bd-stats-label")]
+        drawn = [label.find(string=True, recursive=False).strip() for label in chart.select("text.bd-chart-label")]
+        assert len(drawn) == len(names), key
+        for name, text in zip(names, drawn):
+            assert text == name or (text.endswith("…") and name.startswith(text[:-1])), (name, text)
+        assert sum(text.endswith("…") for text in drawn) <= len(drawn) // 4, drawn

@@ -59,7 +59,24 @@ def tick_step(largest: float, whole: bool) -> float:
     return 10 * magnitude
 
 
-def render_svg(labels: list[str], series: list[Series], kind: str = "bar", title: str = "") -> Markup:
+LONG_LABEL = 14      # characters: a bar chart with a longer category name is drawn horizontally
+MANY_CATEGORIES = 12
+H_WIDTH = 480        # horizontal charts: narrow, so their text stays readable on a phone
+H_LABEL, H_BAR, H_GAP, H_TOP = 17, 16, 10, 8
+
+
+def horizontal(labels: list[str], kind: str = "bar") -> bool:
+    """Bars lie down when a category name is long or there are many: each name then gets a
+    line of its own above its bar, whole, never rotated, clipped or overlapping."""
+    return kind != "line" and (len(labels) > MANY_CATEGORIES or any(len(label) > LONG_LABEL for label in labels))
+
+
+def render_svg(labels: list[str], series: list[Series], kind: str = "bar", title: str = "",
+               orientation: str = "auto") -> Markup:
+    """The chart as SVG markup. ``orientation``: "auto" (horizontal when ``horizontal()``
+    says so), "horizontal" or "vertical"."""
+    if orientation == "horizontal" or (orientation == "auto" and horizontal(labels, kind)):
+        return render_horizontal(labels, series, title)
     values = [v for s in series for v in s.values if v is not None]
     step = tick_step(max(values, default=0.0), whole=all(float(v).is_integer() for v in values))
     top = step * TICKS
@@ -105,5 +122,46 @@ def render_svg(labels: list[str], series: list[Series], kind: str = "bar", title
         x = MARGIN_LEFT + index * 180
         parts.append(f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{COLOURS[index % len(COLOURS)]}"/>'
                      f'<text x="{x + 14}" y="{HEIGHT - 5}" font-size="11">{escape(one.name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _fit(label: str, width: float, size: float) -> str:
+    """A label cut with an ellipsis to what fits ``width`` at ``size`` (about 0.56 em a letter)."""
+    most = max(int(width / (size * 0.56)), 4)
+    return label if len(label) <= most else label[:most - 1] + "…"
+
+
+def render_horizontal(labels: list[str], series: list[Series], title: str = "") -> Markup:
+    """Horizontal bars: per category its name on a line of its own, then one bar per series
+    with its value written at the bar's end; the legend on top when there are several series."""
+    values = [v for s in series for v in s.values if v is not None]
+    largest = max(values, default=0.0) or 1.0
+    value_room = 64
+    plot_w = H_WIDTH - value_room
+    legend_h = 22 if len(series) > 1 else 0
+    block = H_LABEL + H_BAR * len(series) + H_GAP
+    height = H_TOP + legend_h + block * max(len(labels), 1)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bd-chart bd-chart-horizontal" role="img" '
+             f'viewBox="0 0 {H_WIDTH} {height}" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for index, one in enumerate(series if len(series) > 1 else []):
+        x = index * 160
+        parts.append(f'<rect x="{x}" y="{H_TOP}" width="12" height="12" fill="{COLOURS[index % len(COLOURS)]}"/>'
+                     f'<text x="{x + 16}" y="{H_TOP + 11}" font-size="13">{escape(_fit(one.name, 140, 13))}</text>')
+    for position, label in enumerate(labels):
+        top = H_TOP + legend_h + block * position
+        parts.append(f'<text class="bd-chart-label" x="0" y="{top + H_LABEL - 4}" font-size="13" fill="#1d2733">'
+                     f'{escape(_fit(label, H_WIDTH, 13))}<title>{escape(label)}</title></text>')
+        for index, one in enumerate(series):
+            value = one.values[position] if position < len(one.values) else None
+            y = top + H_LABEL + H_BAR * index
+            if value is None:
+                parts.append(f'<text x="0" y="{y + H_BAR - 4}" font-size="12" fill="#4f5b67">–</text>')
+                continue
+            length = max(value, 0.0) / largest * plot_w
+            colour = COLOURS[index % len(COLOURS)]
+            parts.append(f'<rect class="bd-bar" x="0" y="{y + 1}" width="{length:.1f}" height="{H_BAR - 3}" fill="{colour}">'
+                         f'<title>{escape(label)}: {format_vi(value)}</title></rect>'
+                         f'<text x="{length + 4:.1f}" y="{y + H_BAR - 4}" font-size="12" fill="#1d2733">{format_vi(value)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -69,6 +69,8 @@ def _table_features(context: dict, resource: dict, view: dict) -> dict[str, Any]
                                                             validity=validity)
     if not collection["features"]:
         return {"map_problem": "no_coordinates"}
+    from ckanext.binhduong.helpers import current_lang
+    collection["labels"] = maps.column_labels(result.get("fields", []), current_lang())
     return {"map_features": collection, "map_skipped": skipped, "map_flagged": flagged, "map_validity": validity,
             "map_rows_read": len(result["records"]),
             "map_total": result.get("total", len(result["records"])), "map_columns": columns}

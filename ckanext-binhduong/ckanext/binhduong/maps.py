@@ -25,6 +25,20 @@ LONGITUDE_NAMES = ("kinh_do", "kinhdo", "lon", "lng", "long", "longitude")
 VALIDITY_NAMES = ("hop_le",)
 FALSE_VALUES = {"false", "f", "0", "no", "n", "khong"}
 
+# Popup labels for column names our seeds and harvesters use, when the table's data dictionary
+# gives none (a publisher's label in the dictionary always wins): (Vietnamese, English).
+COLUMN_LABELS = {
+    "ma_tram": ("Mã trạm", "Station code"), "ten_tram": ("Tên trạm", "Station name"),
+    "nha_mang": ("Nhà mạng", "Network operator"), "doanh_nghiep": ("Doanh nghiệp", "Operator"),
+    "cong_nghe": ("Công nghệ", "Technology"), "dung_chung_ha_tang": ("Dùng chung hạ tầng", "Shared tower"),
+    "ma_xa": ("Mã xã/phường", "Commune code"), "ten_xa": ("Xã/phường", "Commune"),
+    "ma_huyen": ("Mã huyện", "District code"), "ten_huyen": ("Huyện/thành phố", "District"),
+    "ma_tinh": ("Mã tỉnh", "Province code"), "ten_tinh": ("Tỉnh", "Province"),
+    "vi_do": ("Vĩ độ", "Latitude"), "kinh_do": ("Kinh độ", "Longitude"), "he_toa_do": ("Hệ tọa độ", "Coordinate system"),
+    "dia_chi": ("Địa chỉ", "Address"), "du_lieu_mau": ("Dữ liệu mẫu", "Sample data"), "ghi_chu": ("Ghi chú", "Note"),
+    "hop_le": ("Hợp lệ", "Valid"), "loi": ("Lỗi", "Error"), "nguon": ("Nguồn", "Source"),
+}
+
 # DataStore's own columns, never shown in a popup.
 HIDDEN_COLUMNS = {"_id", "_full_text"}
 
@@ -53,6 +67,22 @@ def coordinate_columns(columns: Iterable[str], latitude: str | None = None,
     if latitude and longitude and latitude != longitude:
         return latitude, longitude
     return None
+
+
+def column_labels(fields: Iterable[dict[str, Any]], lang: str = "vi") -> dict[str, str]:
+    """Each column's label for popups: the data dictionary's (``info.label``), else the
+    portal's label for a known column name (COLUMN_LABELS); columns with neither keep their name."""
+    labels: dict[str, str] = {}
+    for field in fields:
+        name = str(field.get("id", ""))
+        if not name or name in HIDDEN_COLUMNS:
+            continue
+        info = field.get("info") or {}
+        known = COLUMN_LABELS.get(normalise_column(name))
+        label = (info.get("label") or "").strip() or (known[1 if lang == "en" else 0] if known else "")
+        if label:
+            labels[name] = label
+    return labels
 
 
 def validity_column(columns: Iterable[str]) -> str | None:

@@ -79,9 +79,10 @@ def _facet_rows(facets: dict, field: str, lang: str) -> list[Row]:
 
 
 def _chart(rows: list[Row], series_name: str, title: str):
-    return charts.render_svg([row.short or row.label for row in rows],
+    # Horizontal bars: every name whole on its own line (charts.render_horizontal).
+    return charts.render_svg([row.label for row in rows],
                              [charts.Series(series_name, [float(row.count) for row in rows])],
-                             "bar", title)
+                             "bar", title, orientation="horizontal")
 
 
 def page_context(lang: str) -> dict:

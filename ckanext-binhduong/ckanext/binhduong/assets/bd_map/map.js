@@ -15,7 +15,7 @@ ckan.module("bd-map", function () {
     return String(value);
   }
 
-  function popupContent(properties, order) {
+  function popupContent(properties, order, labels) {
     var table = document.createElement("table");
     table.className = "table table-sm bd-map-popup";
     var keys = (order || []).filter(function (key) { return Object.prototype.hasOwnProperty.call(properties, key); });
@@ -24,7 +24,7 @@ ckan.module("bd-map", function () {
       var row = table.insertRow();
       var name = document.createElement("th");
       name.scope = "row";
-      name.textContent = key;
+      name.textContent = labels && typeof labels[key] === "string" && labels[key] ? labels[key] : key;
       row.appendChild(name);
       row.insertCell().textContent = text(properties[key]);
     });
@@ -80,6 +80,8 @@ ckan.module("bd-map", function () {
       var points = 0;
       var layer;
       var order = data && Array.isArray(data.columns) ? data.columns : null;
+      // Column labels from the table's data dictionary (map_view.py), else the column names.
+      var labels = data && data.labels && typeof data.labels === "object" ? data.labels : null;
       try {
         layer = L.geoJSON(data, {
           filter: function (feature) { return !feature || feature.type !== "Feature" || !!feature.geometry; },
@@ -91,7 +93,7 @@ ckan.module("bd-map", function () {
           onEachFeature: function (feature, featureLayer) {
             var properties = feature.properties;
             if (properties && typeof properties === "object" && Object.keys(properties).length) {
-              featureLayer.bindPopup(function () { return popupContent(properties, order); }, {maxWidth: 360});
+              featureLayer.bindPopup(function () { return popupContent(properties, order, labels); }, {maxWidth: 360});
             }
           }
         });
