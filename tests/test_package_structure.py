@@ -64,11 +64,11 @@ def imports(name: str, path: pathlib.Path, known: set[str]) -> set[str]:
     is_package = path.name == "__init__.py"
     found = set()
     for node in ast.walk(tree):
-        if _under_type_checking(node, parents):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)) or _under_type_checking(node, parents):
             continue
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names if alias.name in known}
-        elif isinstance(node, ast.ImportFrom):
+        else:
             base = node.module or ""
             if node.level:
                 anchor = name.split(".") if is_package else name.split(".")[:-1]
