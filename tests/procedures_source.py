@@ -6,9 +6,6 @@ import pathlib
 import shutil
 
 from ckanext.binhduong.harvesters.samples import make_samples as samples
-# The purge lives in portal_harvest.py; tests/reliability/test_faults.py and
-# tests/e2e/test_stations_map.py still import it from here.
-from portal_harvest import purge_harvest  # noqa: F401
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "harvesters" / "samples"

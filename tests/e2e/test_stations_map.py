@@ -9,7 +9,6 @@ ones. A second job changes nothing and adds no second view. Everything made here
 Screenshots go to test-output/map/."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
 import uuid
@@ -18,7 +17,8 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from procedures_source import purge_harvest
+from ckanext.binhduong.harvesters.samples import make_infrastructure_samples as samples
+from portal_harvest import purge_harvest
 
 from .test_harvest_portal import SampleSource, run_job
 
@@ -29,15 +29,6 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 REGISTER = "mau-tram-bts.vn2000.xlsx"
 
 
-def _samples():
-    path = ROOT / "harvesters" / "samples" / "make_infrastructure_samples.py"
-    spec = importlib.util.spec_from_file_location("bd_make_infrastructure_samples_e2e", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-samples = _samples()
 VALID = {s["code"] for s in samples.stations() if s["code"] and samples.is_valid(s)}
 FLAGGED = {s["code"] for s in samples.stations() if s["code"] and not samples.is_valid(s)} - VALID
 

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", 
 
 
 @pytest.fixture
-def sysadmin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
 def organization():
     return factories.Organization(email="kstthc@binhduong.gov.vn")
 

@@ -14,8 +14,8 @@ import requests
 
 from bd_factories import valid_dataset
 from local_server import SampleServer
-from portal_harvest import finish_jobs, run_job
-from procedures_source import PROCEDURES_PAGES, STATISTICS_CSV, copy_samples, purge_harvest, source_config
+from portal_harvest import finish_jobs, purge_harvest, run_job
+from procedures_source import PROCEDURES_PAGES, STATISTICS_CSV, copy_samples, source_config
 
 from .supervisor import state_and_pid, supervisorctl, wait_until
 
