@@ -15,6 +15,7 @@ class RecordingServer:
 
     def __init__(self):
         self.hits: list[tuple[float, str, str]] = []
+        self.broken: set[str] = set()  # more paths that answer 404
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -25,7 +26,7 @@ class RecordingServer:
 
             def _answer(self, method: str):
                 server.hits.append((time.monotonic(), method, self.path))
-                status = 404 if self.path.startswith("/missing") else 200
+                status = 404 if self.path.startswith("/missing") or self.path in server.broken else 200
                 if self.path.startswith("/no-head") and method == "HEAD":
                     status = 405
                 body = b"a,b\n1,2\n"

@@ -41,7 +41,8 @@ def _as(user: dict | None) -> dict:
     return {"user": user["name"] if user else "", "ignore_auth": False}
 
 
-def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(world, recording_server):
+def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(world, recording_server, monkeypatch,
+                                                                            ckan_config):
     report = call_action("binhduong_quality_compute", context=_as(world["sysadmin"]), check_links=True)
 
     assert report["datasets"] == 2 and report["links"]["checked"] == 2
@@ -74,6 +75,14 @@ def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(wor
     after = call_action("binhduong_quality_show", context=_as(None), id="tram-bts-chat-luong")
     assert after["indicators"]["temporal"]["met"] is True
     assert after["total"] == before["total"] + 20
+
+    # A link that breaks is found by the next check that is due, and its dataset measured again.
+    recording_server.broken.add("/tram-bts.csv")
+    monkeypatch.setitem(ckan_config, "ckanext.binhduong.quality.link_recheck_days", "0")
+    report = call_action("binhduong_quality_compute", context=_as(world["sysadmin"]), check_links=True)
+    assert report["links"]["changed_datasets"] == [world["dataset"]["id"]] and report["datasets"] == 1
+    broken = call_action("binhduong_quality_show", context=_as(None), id="tram-bts-chat-luong")
+    assert broken["indicators"]["access_url_reachable"]["points"] == 0
 
 
 def test_dry_runs_and_who_may_do_what(cli, world, recording_server):

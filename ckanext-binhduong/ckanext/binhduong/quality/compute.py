@@ -23,14 +23,19 @@ log = logging.getLogger(__name__)
 OPTION = "ckanext.binhduong.quality."
 
 
+def _setting(key: str, default: Any) -> Any:
+    value = toolkit.config.get(key)
+    return default if value in (None, "") else value
+
+
 def settings() -> dict[str, Any]:
     config = toolkit.config
     return {
         "review_period": config.get(OPTION + "review_period") or freshness.DEFAULT_REVIEW_PERIOD,
         "update_within": config.get(OPTION + "update_within") or freshness.DEFAULT_UPDATE_WITHIN,
         "review_anchor": dt.date.fromisoformat(str(config.get(OPTION + "review_anchor") or "2026-01-01")),
-        "links_per_second": int(config.get(OPTION + "links_per_host_per_second") or 1),
-        "link_recheck_days": int(config.get(OPTION + "link_recheck_days") or 7),
+        "links_per_second": max(1, int(_setting(OPTION + "links_per_host_per_second", 1))),
+        "link_recheck_days": max(0, int(_setting(OPTION + "link_recheck_days", 7))),
         "validate_dcat": toolkit.asbool(config.get(OPTION + "validate_dcat", True)),
     }
 
