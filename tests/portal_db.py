@@ -17,4 +17,5 @@ PORTAL_INI = os.environ.get("BD_CKAN_INI", str(ROOT / "var" / "ckan.ini"))
 def portal_engine() -> sa.engine.Engine:
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.read(PORTAL_INI)
-    return sa.create_engine(parser["app:main"]["sqlalchemy.url"])
+    # pool_pre_ping: the fault tests restart PostgreSQL under a cached engine.
+    return sa.create_engine(parser["app:main"]["sqlalchemy.url"], pool_pre_ping=True)
