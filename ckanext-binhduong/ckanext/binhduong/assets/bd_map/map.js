@@ -113,6 +113,26 @@ ckan.module("bd-map", function () {
       if (tileUrl) {
         L.tileLayer(tileUrl, {attribution: root.getAttribute("data-tile-attribution") || "", maxZoom: 19}).addTo(map);
       }
+      var basemapData = root.querySelector("script.bd-map-basemap");
+      if (!tileUrl && basemapData) {
+        // The offline background: province outlines, the home province stronger, names as labels.
+        try {
+          L.geoJSON(JSON.parse(basemapData.textContent), {
+            interactive: false,
+            style: function (feature) {
+              var home = feature.properties && feature.properties.home;
+              return {color: home ? "#0b4a8b" : "#8a9bb0", weight: home ? 2.5 : 1, fillColor: home ? "#fdf6df" : "#eef1f5",
+                      fillOpacity: 1, className: "bd-map-province"};
+            },
+            onEachFeature: function (feature, provinceLayer) {
+              provinceLayer.bindTooltip(String(feature.properties.name || ""),
+                {permanent: true, direction: "center", className: "bd-map-place-name", interactive: false});
+            }
+          }).addTo(map);
+        } catch (error) {
+          if (window.console) { window.console.warn("bd-map: no background: " + error); }
+        }
+      }
       L.control.scale({imperial: false}).addTo(map);
       layer.addTo(map);
       map.fitBounds(layer.getBounds().pad(0.05), {maxZoom: 13});
