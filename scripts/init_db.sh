@@ -33,6 +33,40 @@ ensure_role datastore_default
 ensure_database "$db" ckan_default
 ensure_database "$datastore_db" ckan_default
 
+# DataStore full-text search folded for Vietnamese ("thu" finds "Thủ"): a text-search
+# configuration of PostgreSQL's unaccent, made the database's default (CKAN's trigger and
+# xloader index rows with the default configuration) and named in ckan.datastore.default_fts_lang
+# (queries). The first time, tables loaded before are re-indexed (_full_text computed as CKAN's
+# trigger does). Idempotent.
+ensure_folded_full_text() {
+  local dbname="$1" before
+  psql_admin -d "$dbname" >/dev/null <<'SQL'
+CREATE EXTENSION IF NOT EXISTS unaccent;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'vietnamese_unaccent') THEN
+    CREATE TEXT SEARCH CONFIGURATION public.vietnamese_unaccent (COPY = pg_catalog.simple);
+    ALTER TEXT SEARCH CONFIGURATION public.vietnamese_unaccent
+      ALTER MAPPING FOR hword, hword_part, word WITH public.unaccent, pg_catalog.simple;
+  END IF;
+END $$;
+SQL
+  before="$(psql_admin -d "$dbname" -c "SHOW default_text_search_config")"
+  [ "$before" = "public.vietnamese_unaccent" ] && return 0
+  say "DataStore full-text search folded for Vietnamese in $dbname"
+  psql_admin -d "$dbname" -c "ALTER DATABASE $dbname SET default_text_search_config = 'public.vietnamese_unaccent'"
+  psql_admin -d "$dbname" >/dev/null <<'SQL'
+DO $$ DECLARE t record; BEGIN
+  FOR t IN SELECT c.table_schema, c.table_name FROM information_schema.columns c
+           JOIN information_schema.tables s USING (table_schema, table_name)
+           WHERE c.column_name = '_full_text' AND c.table_schema = 'public' AND s.table_type = 'BASE TABLE' LOOP
+    EXECUTE format('UPDATE %I.%I AS r SET _full_text = (SELECT to_tsvector(string_agg(value, '' ''))'
+                   ' FROM json_each_text(row_to_json(r.*)) WHERE key NOT LIKE ''\_%%'')', t.table_schema, t.table_name);
+  END LOOP;
+END $$;
+SQL
+}
+ensure_folded_full_text "$datastore_db"
+
 # Migrations run only when CKAN, the plugin set or our migration scripts changed.
 migration_inputs="$( { cat "$ROOT/constraints.txt"; grep '^ckan.plugins' "$ini";
   if [ -d "$ROOT/ckanext-binhduong/ckanext/binhduong/migration" ]; then
