@@ -19,6 +19,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from bd_factories import valid_dataset
+from ckanext.binhduong import places
 from portal_session import form_fields, log_in
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -88,6 +89,9 @@ def _english_outside_gettext() -> set[str]:
 
 ENGLISH, VIETNAMESE = _interface_strings()
 ENGLISH |= _english_outside_gettext()
+# Names of administrative units are data (the units facet shows "Tỉnh Bình Dương" on /en/ too),
+# even when the header translates one of them ("Bình Dương Province").
+VIETNAMESE -= {unit.name for unit in places.all_units()}
 # A search index field shown to people in place of its title (CKAN's facet links named
 # "Search datasets by tags: ...").
 INDEX_FIELD = re.compile(r"\b(tags|res_format|license_id|organization|groups|vocab_[a-z_]+|frequency|source_type):")
