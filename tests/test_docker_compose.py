@@ -84,9 +84,14 @@ def environment_of(service: dict[str, Any]) -> dict[str, str]:
     return {name: "" if value is None else str(value) for name, value in environment.items()}
 
 
-def builds_portal_image(service: dict[str, Any]) -> bool:
-    build = service.get("build")
-    return isinstance(build, dict) and build.get("dockerfile") == "docker/Dockerfile"
+def builds_image(dockerfile: str) -> Callable[[dict[str, Any]], bool]:
+    def builds(service: dict[str, Any]) -> bool:
+        build = service.get("build")
+        return isinstance(build, dict) and build.get("dockerfile") == dockerfile
+    return builds
+
+
+builds_portal_image = builds_image("docker/Dockerfile")
 
 
 def is_scheduler_loop(command: list[str]) -> bool:
@@ -108,8 +113,8 @@ ROLES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "harvest fetch consumer": lambda s: builds_portal_image(s)
     and command_of(s) == ["ckan", "harvester", "fetch-consumer"],
     "harvest scheduler": lambda s: builds_portal_image(s) and is_scheduler_loop(command_of(s)),
-    # CKAN's official Solr 9 image for CKAN 2.12.
-    "solr": image_starts("ckan/ckan-solr:2.12-solr9"),
+    # Solr 9 with CKAN 2.12's schema and our Vietnamese search fields (docker/solr.Dockerfile).
+    "solr": builds_image("docker/solr.Dockerfile"),
     "postgres": image_starts("postgres:"),
     "redis": image_starts("redis:"),
     "nginx": image_starts("nginx:"),
@@ -545,3 +550,18 @@ def test_nginx_health_check_uses_its_health_endpoint(services, role):
     assert endpoints
     test = " ".join(services[role["nginx"]]["healthcheck"]["test"])
     assert any(f"http://127.0.0.1{endpoint}" in test for endpoint in endpoints)
+
+
+def test_the_solr_image_builds_the_cores_configuration_as_make_up_does():
+    """The production core gets the same schema, synonyms and solrconfig.xml as the local cores
+    (scripts/configure.sh: layout_solr_core), from the Solr release config/solr/pom.xml pins and
+    the CKAN release the portal image is built on."""
+    dockerfile = (DOCKER / "solr.Dockerfile").read_text()
+    portal = (DOCKER / "Dockerfile").read_text()
+    solr_version = re.search(r"Apache Solr (\d+\.\d+\.\d+)", (ROOT / "config" / "solr" / "pom.xml").read_text()).group(1)
+    ckan_base = re.search(r"^FROM (ckan/ckan-base:\S+)", portal, re.M).group(1)
+    assert re.search(rf"^FROM solr:{re.escape(solr_version)}$", dockerfile, re.M), solr_version
+    assert re.search(rf"^FROM {re.escape(ckan_base)} AS core-config$", dockerfile, re.M), ckan_base
+    assert "build_schema.py \"$schema\" /tmp/solr-source/synonyms-vi.txt" in dockerfile
+    assert "solrconfig.xml" in dockerfile and "solr-precreate\", \"ckan\"" in dockerfile
+    assert (ROOT / "config" / "solr" / "synonyms-vi.txt").is_file() and (ROOT / "config" / "solr" / "build_schema.py").is_file()
