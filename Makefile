@@ -20,7 +20,10 @@ bench:
 	  var/venv/bin/python bench/bench_procedures.py --ini var/bench.ini && \
 	  var/venv/bin/python bench/bench_civil_registry.py --ini var/bench.ini && \
 	  var/venv/bin/python bench/bench_infrastructure.py --ini var/bench.ini && \
-	  var/venv/bin/python bench/bench_dcat.py --ini var/bench.ini --datasets 10000 --reuse
+	  var/venv/bin/python bench/bench_dcat.py --ini var/bench.ini --datasets 10000 --reuse && \
+	  var/venv/bin/python bench/bench_search.py --ini var/bench.ini && \
+	  var/venv/bin/python bench/bench_quality.py --ini var/bench.ini && \
+	  var/venv/bin/python bench/bench_scale.py --ini var/bench.ini
 
 # The portal beyond one machine, as a local cluster on its own ports and folders
 # (var/cluster/): SolrCloud + ZooKeeper, a PostgreSQL standby, 2 web nodes behind nginx.
