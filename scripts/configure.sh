@@ -60,13 +60,14 @@ layout_solr_home() {
 layout_solr_core() {
   local dir="$1" schema="$2" before after
   mkdir -p "$dir/conf"
-  before="$(cat "$dir/conf/"*.xml "$dir/conf/"*.txt 2>/dev/null | sha256sum)"
+  # A new core has no conf files yet (cat fails; pipefail would end the set-up).
+  before="$( { cat "$dir/conf/"*.xml "$dir/conf/"*.txt 2>/dev/null || true; } | sha256sum)"
   "$VENV/bin/python" "$ROOT/config/solr/build_schema.py" "$schema" "$ROOT/config/solr/synonyms-vi.txt" "$dir/conf" \
     || die "building the Solr schema for $dir failed"
   cmp -s "$ROOT/config/solr/solrconfig.xml" "$dir/conf/solrconfig.xml" || cp "$ROOT/config/solr/solrconfig.xml" "$dir/conf/solrconfig.xml"
   [ -f "$dir/conf/synonyms.txt" ] || : > "$dir/conf/synonyms.txt"
   [ -f "$dir/conf/protwords.txt" ] || : > "$dir/conf/protwords.txt"
-  after="$(cat "$dir/conf/"*.xml "$dir/conf/"*.txt 2>/dev/null | sha256sum)"
+  after="$( { cat "$dir/conf/"*.xml "$dir/conf/"*.txt 2>/dev/null || true; } | sha256sum)"
   [ "$before" = "$after" ] || touch "$dir/conf/.reload-needed"
 }
 
