@@ -24,18 +24,25 @@ OLD_URL = f"https://thu-thap:{PASSWORD}@tthc.binhduong.gov.vn/api/thu-tuc.json"
 PUBLIC_URL = "https://tthc.binhduong.gov.vn/api/thu-tuc.json"
 
 
-@pytest.fixture
-def exposed_source():
-    """A source as it was stored before URLs with credentials were refused."""
+def stored_as_before_the_check(old_url: str) -> dict:
+    """A harvest source whose URL was stored with credentials, as before they were refused."""
     sysadmin = factories.Sysadmin()
     organization = factories.Organization()
     source = call_action("harvest_source_create", context={"user": sysadmin["name"]},
                          name=f"nguon-cu-{uuid.uuid4().hex[:8]}", title="Nguồn cũ", url=PUBLIC_URL,
                          source_type="bd_procedures", frequency="MANUAL", config=json.dumps({}),
                          owner_org=organization["id"])
+    for table in ("package", "harvest_source"):
+        model.Session.execute(sa.text(f"UPDATE {table} SET url = :url WHERE id = :id"), {"url": old_url, "id": source["id"]})
+    model.Session.commit()
+    return source
+
+
+@pytest.fixture
+def exposed_source():
+    """The old state, with the password also in the source's activities and a gather error."""
+    source = stored_as_before_the_check(OLD_URL)
     session = model.Session
-    session.execute(sa.text("UPDATE package SET url = :url WHERE id = :id"), {"url": OLD_URL, "id": source["id"]})
-    session.execute(sa.text("UPDATE harvest_source SET url = :url WHERE id = :id"), {"url": OLD_URL, "id": source["id"]})
     session.execute(sa.text("UPDATE activity SET data = replace(data, :public, :old) WHERE object_id = :id"),
                     {"public": PUBLIC_URL, "old": OLD_URL, "id": source["id"]})
     job = HarvestJob(source_id=source["id"])
@@ -85,16 +92,8 @@ def test_the_password_moves_to_the_secret_file_and_nowhere_else_keeps_it(exposed
     assert move_credentials(secrets_file) == []  # a second run finds nothing left
 
 
-def test_a_credential_that_cannot_be_configured_is_still_removed(cli, tmp_path):
-    sysadmin = factories.Sysadmin()
-    organization = factories.Organization()
-    source = call_action("harvest_source_create", context={"user": sysadmin["name"]},
-                         name=f"nguon-cu-{uuid.uuid4().hex[:8]}", title="Nguồn cũ", url=PUBLIC_URL,
-                         source_type="bd_procedures", frequency="MANUAL", config=json.dumps({}),
-                         owner_org=organization["id"])
-    spaced = "https://thu-thap:co%20khoang%20trang@tthc.binhduong.gov.vn/api"
-    model.Session.execute(sa.text("UPDATE package SET url = :url WHERE id = :id"), {"url": spaced, "id": source["id"]})
-    model.Session.commit()
+def test_a_credential_that_cannot_be_configured_is_still_removed(tmp_path):
+    source = stored_as_before_the_check("https://thu-thap:co%20khoang%20trang@tthc.binhduong.gov.vn/api")
     secrets_file = tmp_path / "harvest-credentials"
     report = move_credentials(secrets_file)
     assert report == [{"source": source["name"], "host": "tthc.binhduong.gov.vn", "user": "thu-thap",

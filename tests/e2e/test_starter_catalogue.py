@@ -64,4 +64,4 @@ def test_seed_chart_hints_become_chart_views_drawn_on_the_page(portal_url, anony
         assert len(views) == 1 and views[0]["x"] == dataset["x_seed_chart"]["x"]
         page = requests.get(f"{portal_url}/dataset/{stored['id']}/resource/{csv['id']}?view_id={views[0]['id']}", timeout=30)
         assert page.status_code == 200
-        assert 'class="bd-chart"' in page.text and 'class="bd-bar"' in page.text, dataset["name"]
+        assert 'class="bd-chart' in page.text and 'class="bd-bar"' in page.text, dataset["name"]

@@ -44,7 +44,10 @@ def editor_headers(agency_editor):
 
 @pytest.fixture(scope="module")
 def table(portal_api, agency_editor):
-    """A public dataset of the agency with a small DataStore table (created without xloader)."""
+    """A public dataset of the agency with a small DataStore table (created without xloader).
+    The editor's accepted resource uploads below are edits the agency does not review here, so
+    the dataset stays public (the review workflow has its own tests)."""
+    portal_api.action.bd_review_policy_update(id=agency_editor["organization"]["id"], review_edits=False)
     dataset = portal_api.action.package_create(**valid_dataset(agency_editor["organization"]["id"]))
     resource = portal_api.action.resource_create(package_id=dataset["id"], url="https://example.org/bang.csv",
                                                  name="Bảng kiểm thử", format="CSV")

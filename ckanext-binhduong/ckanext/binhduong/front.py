@@ -9,6 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong import vocabularies
+from ckanext.binhduong.text import current_lang
 
 __all__ = ["bd_operator", "bd_licences", "bd_dataset_facts", "bd_monogram", "bd_notes_parts"]
 
@@ -17,8 +18,6 @@ MAP_VIEWS = {"bd_map"}
 
 
 def _lang() -> str:
-    from ckanext.binhduong.helpers import current_lang
-
     return current_lang()
 
 
@@ -73,8 +72,8 @@ def _frequency_label(code: str | None) -> str:
 def bd_dataset_facts(pkg: dict) -> dict[str, Any]:
     """What the first screen of a dataset page shows: the main file to download (a table gets
     its Excel-friendly CSV), the table and map views to open, and the facts box."""
-    from ckanext.binhduong.helpers import bd_dataset_downloads, bd_format_date, bd_licence_title, bd_units_described
-
+    # Through the helper registry: helpers.py registers this module's helpers (no import cycle).
+    h = toolkit.h
     resources = pkg.get("resources") or []
     main = next((res for res in resources if res.get("datastore_active")), None) or (resources[0] if resources else None)
     download = None
@@ -109,20 +108,20 @@ def bd_dataset_facts(pkg: dict) -> dict[str, Any]:
     organization = pkg.get("organization") or {}
     updated = pkg.get("modified") or pkg.get("metadata_modified")
     formats = sorted({(res.get("format") or "").upper() for res in resources if res.get("format")})
-    units = bd_units_described(pkg.get("spatial_units"))
+    units = h.bd_units_described(pkg.get("spatial_units"))
     return {
         "download": download,
         "table_url": table_url,
         "map_url": map_url,
         "agency": organization.get("title") or "",
         "agency_url": toolkit.url_for("organization.read", id=organization["name"]) if organization.get("name") else "",
-        "updated": bd_format_date(str(updated)[:10]) if updated else "",
+        "updated": h.bd_format_date(str(updated)[:10]) if updated else "",
         "frequency": _frequency_label(pkg.get("frequency")),
-        "licence": bd_licence_title(pkg.get("license_id")) or pkg.get("license_title") or "",
+        "licence": h.bd_licence_title(pkg.get("license_id")) or pkg.get("license_title") or "",
         "licence_url": (vocabularies.licence(pkg.get("license_id")) or {}).get("url", "") if pkg.get("license_id") else "",
         "coverage": ", ".join(unit["name"] for unit in units),
         "formats": formats,
-        "downloads": bd_dataset_downloads(pkg)["total"],
+        "downloads": h.bd_dataset_downloads(pkg)["total"],
     }
 
 

@@ -35,7 +35,8 @@ from ckanext.binhduong import places
 from ckanext.binhduong.places import AdminUnit
 from ckanext.binhduong.text import fold, fold_chars
 
-__all__ = ["REFORM_DATE", "Resolution", "resolve", "resolve_detail", "is_post_reform", "to_new_map", "clean_place"]
+__all__ = ["REFORM_DATE", "Resolution", "resolve", "resolve_detail", "is_post_reform", "to_new_map", "clean_place",
+           "spans_reform", "other_map_codes"]
 
 #: The day the district level was abolished and Bình Dương's area became wards and communes
 #: of Hồ Chí Minh City (Resolution 202/2025/QH15).
@@ -331,3 +332,17 @@ def resolve(text: Any, *, on_date: Any = None, district_hint: Any = None,
     date, or None when unknown or ambiguous. Codes: legacy GSO codes ("25741"), 2025 units
     "2025/<code>". See ``resolve_detail`` for the arguments."""
     return resolve_detail(text, on_date=on_date, district_hint=district_hint, legacy=legacy).unit
+
+
+def spans_reform(start: Any, end: Any) -> bool:
+    """A period that starts before 1 July 2025 and ends on or after it (or is open): its places
+    are named on both maps (DCAT ``dct:spatial``), so a harvester that knows one map finds it."""
+    try:
+        return is_post_reform(start) is False and is_post_reform(end) is not False
+    except ValueError:
+        return False
+
+
+def other_map_codes(code: str) -> list[str]:
+    """The units of the other map that ``code`` became (a legacy unit) or took over (a new one)."""
+    return [unit.code for unit in places.successors(code) + places.predecessors(code)]

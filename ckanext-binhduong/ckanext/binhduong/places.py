@@ -508,6 +508,25 @@ def successors(code: str) -> list[AdminUnit]:
     return [catalogue.by_code[c] for c in catalogue.successors.get(unit.code, ()) if c in catalogue.by_code]
 
 
+def predecessors(code: str) -> list[AdminUnit]:
+    """The units of the map before 1 July 2025 that ``code`` (a unit of the new map) took over,
+    wholly or in part."""
+    unit = get_unit(code)
+    if unit is None or unit.legacy:
+        return []
+    catalogue = _catalogue()
+    return [catalogue.by_code[c] for c in _predecessor_codes().get(unit.code, ()) if c in catalogue.by_code]
+
+
+@functools.lru_cache(maxsize=None)
+def _predecessor_codes() -> dict[str, tuple[str, ...]]:
+    reverse: dict[str, list[str]] = {}
+    for old, news in _catalogue().successors.items():
+        for new in news:
+            reverse.setdefault(new, []).append(old)
+    return {new: tuple(sorted(olds, key=_code_sort_key)) for new, olds in reverse.items()}
+
+
 def _label(unit: AdminUnit, lang: str) -> str:
     until, since = _SUFFIX.get(lang, _SUFFIX["vi"])
     parent = get_unit(unit.parent) if unit.parent else None

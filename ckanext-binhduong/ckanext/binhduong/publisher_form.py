@@ -12,6 +12,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.binhduong.text import current_lang, to_date
+
 __all__ = [
     "bd_error_without_label", "bd_field_errors", "bd_block_errors", "bd_row_errors",
     "bd_date_input_value", "bd_form_sections", "bd_field_is_required", "bd_section_has_errors",
@@ -85,13 +87,11 @@ def bd_row_errors(errors: Any, field: dict) -> list[dict]:
 def bd_date_input_value(value: Any, typed: bool = False) -> str:
     """A stored ISO date shown as dd/mm/yyyy; what was typed (a form sent back with errors)
     shown exactly as typed."""
-    from ckanext.binhduong.logic.validators import parse_date
-
     if value is None or value == "":
         return ""
     text = str(value)
     if not typed and len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-":
-        parsed = parse_date(text)
+        parsed = to_date(text)
         if parsed is not None:
             return parsed.strftime("%d/%m/%Y")
     return text
@@ -150,7 +150,6 @@ def bd_unit_options(value: Any) -> list[dict]:
     district, commune) and whether chosen. Unknown codes typed in come first, so a refused
     value stays visible beside its message."""
     from ckanext.binhduong import places
-    from ckanext.binhduong.helpers import current_lang
 
     chosen = bd_selected_values(value)
     options = []

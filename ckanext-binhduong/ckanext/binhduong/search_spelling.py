@@ -14,7 +14,6 @@ queries and callers choosing their own parser are never changed.
 from __future__ import annotations
 
 import logging
-import unicodedata
 
 import pysolr
 from ckan.lib.search import make_connection
@@ -23,6 +22,7 @@ from ckan.plugins import toolkit
 from flask import g, has_request_context
 
 from ckanext.binhduong import search_ranking
+from ckanext.binhduong.text import fold_chars
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +58,15 @@ def collation(q: str) -> str | None:
     # viện" letter by letter: a query typed without diacritics is compared folded, one typed
     # with them as typed ("bệnh viện" is not "bình viễn"). A collation further than about one
     # slip of the finger per ten letters is another query, not a correction.
-    accented = fold(q) != q.lower()
-    typed = q.lower() if accented else fold(q)
+    accented = fold_chars(q) != q.lower()
+    typed = q.lower() if accented else fold_chars(q)
 
     def cost(item: dict) -> tuple[int, int]:
         text = item["collationQuery"].lower()
-        return distance(typed, text if accented else fold(text)), -item["hits"]
+        return distance(typed, text if accented else fold_chars(text)), -item["hits"]
 
     best = min(candidates, key=cost)
     return best["collationQuery"] if cost(best)[0] <= 1 + len(typed) // 10 else None
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def distance(a: str, b: str) -> int:

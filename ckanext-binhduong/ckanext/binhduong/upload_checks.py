@@ -23,6 +23,7 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong.harvesters.read import ReadError, read_csv
+from ckanext.binhduong.text import current_lang
 
 __all__ = ["check_upload"]
 
@@ -36,8 +37,6 @@ SIGNATURES = ((b"%PDF", "PDF"), (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), 
 
 
 def _refuse(vi: str, en: str) -> None:
-    from ckanext.binhduong.helpers import current_lang
-
     log.info("Upload refused: %s", en)
     raise toolkit.ValidationError({"url": [en if current_lang() == "en" else vi]})
 

@@ -39,7 +39,7 @@ from ckanext.dcat.utils import dataset_uri, publisher_uri_organization_fallback,
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.binhduong import places, vocabularies
+from ckanext.binhduong import place_resolver, places, vocabularies
 from ckanext.binhduong.dcat import uris
 from ckanext.binhduong.dcat.common import (
     ADMS_PUBLISHER_TYPE,
@@ -393,13 +393,14 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
 
     def _spatial(self, d: dict, ref) -> None:
         g = self.g
-        # The stock profile writes the GeoJSON extent as a locn:geometry literal, which the
-        # DCAT-AP 3.0.0 shapes reject (they want a locn:Geometry node, which ckanext-dcat's
-        # own parser cannot read). The extent is published as the bounding box it is.
+        # The stock profile's locn:geometry literal fails the DCAT-AP 3.0.0 shapes (they want a locn:Geometry
+        # node, which ckanext-dcat cannot read back): the extent is published as its bounding box.
+        spans = place_resolver.spans_reform(d.get("temporal_start"), d.get("temporal_end"))
         for code in _as_list(d.get("spatial_units")):
-            unit = self._place(str(code))
-            if unit is not None:
-                g.add((ref, DCT.spatial, unit))
+            for named in [str(code)] + (place_resolver.other_map_codes(str(code)) if spans else []):
+                unit = self._place(named)
+                if unit is not None:
+                    g.add((ref, DCT.spatial, unit))
         extent = d.get("spatial")
         if isinstance(extent, str) and extent.strip():
             try:
