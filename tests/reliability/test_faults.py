@@ -25,7 +25,7 @@ OUTAGE_SECONDS = 4
 NOTHING = {"added": 0, "updated": 0, "not modified": 0, "errored": 0, "deleted": 0}
 # A job the outage did not break finishes within seconds of the service's return; a broken one
 # is re-run rather than waited for.
-BROKEN_JOB_WAIT = 25
+BROKEN_JOB_WAIT = 10
 
 
 def _portal_answers(portal_url: str) -> bool:
