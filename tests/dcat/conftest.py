@@ -9,6 +9,13 @@ from bd_factories import valid_dataset
 
 
 @pytest.fixture
+def fragment_table(clean_db, migrate_db_for):
+    """The plugin's tables (clean_db rebuilds CKAN's own tables only): the DCAT cache's, the
+    quality measurements'."""
+    migrate_db_for("binhduong")
+
+
+@pytest.fixture
 def sysadmin_context():
     sysadmin = factories.Sysadmin()
     return lambda: {"user": sysadmin["name"], "ignore_auth": False}

@@ -26,12 +26,6 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", 
                                      "fragment_table")
 
 
-@pytest.fixture
-def fragment_table(clean_db, migrate_db_for):
-    """The plugin's table (clean_db rebuilds CKAN's own tables only)."""
-    migrate_db_for("binhduong")
-
-
 def _graph(ttl: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=ttl, format="turtle")
 
@@ -139,3 +133,38 @@ def test_other_formats_are_ckanext_dcats_own(app, catalogue):
     graph = rdflib.Graph().parse(data=response.body, format="json-ld")
     assert len(_listed(graph)) == 3
     assert _stored() == {}
+
+
+DQV = rdflib.Namespace("http://www.w3.org/ns/dqv#")
+
+
+def _score(graph: rdflib.Graph, dataset_id: str) -> float:
+    [dataset] = [s for s in graph.subjects(rdflib.RDF.type, DCAT.Dataset) if str(s).endswith(dataset_id)]
+    return next(float(graph.value(m, DQV.value)) for m in graph.objects(dataset, DQV.hasQualityMeasurement)
+                if str(graph.value(m, DQV.isMeasurementOf)).endswith("/score"))
+
+
+@pytest.mark.ckan_config("ckanext.binhduong.quality.validate_dcat", "false")
+def test_a_recomputed_quality_score_shows_in_the_next_read(app, sysadmin_context, organizations):
+    from ckanext.binhduong.quality import mqa, store
+
+    url = "https://stttt.binhduong.gov.vn/files/tram.csv"
+    dataset = call_action("package_create", context=sysadmin_context(), **valid_dataset(
+        organizations["department"]["id"], resources=[{"url": url, "name": "Bảng", "format": "CSV"}]))
+    call_action("binhduong_quality_compute", context=sysadmin_context())
+    before = _score(_graph(catalogue_ttl(app)), dataset["id"])
+    assert before == call_action("binhduong_quality_show", id=dataset["id"])["total"]
+    key = _stored()[dataset["id"]][0]
+
+    # The link checker finds the file: the dataset does not change, its score does.
+    store.save_links({url: mqa.LinkStatus(ok=True, status=200)})
+    call_action("binhduong_quality_compute", context=sysadmin_context(), all=True)
+    after = _score(_graph(catalogue_ttl(app)), dataset["id"])
+    assert after == call_action("binhduong_quality_show", id=dataset["id"])["total"] > before
+    assert _stored()[dataset["id"]][0] != key
+
+    # Recomputed to the same values: the stored text stays (no render of the whole catalogue).
+    call_action("binhduong_quality_compute", context=sysadmin_context(), all=True)
+    stored = _stored()
+    catalogue_ttl(app)
+    assert _stored() == stored

@@ -11,7 +11,13 @@ from rdflib.namespace import RDF, SH
 
 from ckanext.dcat.processors import RDFSerializer
 
-from .catalogue import PROFILES, catalogue_ttl, parse
+from ckan.tests.helpers import call_action
+
+from ckanext.binhduong.quality import mqa
+
+from .catalogue import PROFILES, SHACL_DIR, catalogue_ttl, parse, violations
+
+DQV = rdflib.Namespace("http://www.w3.org/ns/dqv#")
 
 SHAPES = pathlib.Path(__file__).parent / "shacl" / "dcat-ap-3.0.0-SHACL.ttl"
 # SHA-256 of the official file as published (the lines after our header), so that the shapes
@@ -45,7 +51,10 @@ def _validate(ttl: str):
     return data, conforms, report, text
 
 
-def test_the_catalogue_conforms_to_dcat_ap_3(app, catalogue):
+@pytest.mark.ckan_config("ckanext.binhduong.quality.validate_dcat", "false")
+def test_the_catalogue_conforms_to_dcat_ap_3(app, catalogue, sysadmin_context, fragment_table):
+    # With each dataset's quality measurements (DQV) in it, as the national portal reads it.
+    call_action("binhduong_quality_compute", context=sysadmin_context())
     data, conforms, report, text = _validate(catalogue_ttl(app))
 
     assert _results(report) == [], text
@@ -64,6 +73,19 @@ def test_the_catalogue_conforms_to_dcat_ap_3(app, catalogue):
     catalog = next(data.subjects(RDF.type, DCAT.Catalog))
     for predicate in (DCT.title, DCT.description):
         assert {value.language for value in data.objects(catalog, predicate)} == {"vi", "en"}
+
+    # DQV: every dataset carries its measurements (each MQA indicator and the total, as
+    # binhduong_quality_show gives them) and its rating, and they are valid DQV (our shapes).
+    for dataset in data.subjects(RDF.type, DCAT.Dataset):
+        measurements = list(data.objects(dataset, DQV.hasQualityMeasurement))
+        assert len(measurements) == len(mqa.INDICATORS) + 1
+        values = {str(data.value(m, DQV.isMeasurementOf)).rsplit("/", 1)[1]: float(data.value(m, DQV.value))
+                  for m in measurements}
+        shown = call_action("binhduong_quality_show", id=str(dataset).rsplit("/", 1)[1])
+        expected = {**{k: v["points"] for k, v in shown["indicators"].items()}, "score": shown["total"]}
+        assert values == {k: round(float(v), 1) for k, v in expected.items()}
+    assert len(set(data.subjects(RDF.type, DQV.Dimension))) == 5
+    assert violations(data, rdflib.Graph().parse(SHACL_DIR / "dqv-shapes.ttl", format="turtle")) == []
 
 
 def test_stock_euro_dcat_ap_3_alone_does_not_conform(app, catalogue):

@@ -154,6 +154,11 @@ from ckanext.binhduong.quality.cli import quality  # noqa: E402
 
 binhduong.add_command(quality)
 
+# The DCAT cache: `ckan binhduong dcat warm` (dcat/cli.py).
+from ckanext.binhduong.dcat.cli import dcat  # noqa: E402
+
+binhduong.add_command(dcat)
+
 
 @binhduong.command("search-index-rebuild")
 @click.option("--dataset", "datasets", multiple=True, help="Index only this dataset (id or name; repeatable).")

@@ -15,6 +15,7 @@ from ckanext.binhduong import (
 )
 from ckanext.binhduong import workflow  # the approval workflow of hand-made datasets
 from ckanext.binhduong.dcat import visibility as dcat_visibility
+from ckanext.binhduong.dcat import warming as dcat_warming
 from ckanext.binhduong.dcat.rdf_harvester_hooks import DCATHarvestHooks
 from ckanext.binhduong.logic import action, auth
 
@@ -41,6 +42,13 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
     plugins.implements(plugins.IMiddleware, inherit=True)
     # xloader reads link resources only where the outbound policy allows (outbound.py).
     plugins.implements(IXloader, inherit=True)
+    # The DCAT cache is warmed after a dataset or organization changes (dcat/warming.py).
+    plugins.implements(plugins.ISignal)
+
+    # ISignal
+
+    def get_signal_subscriptions(self):
+        return {toolkit.signals.action_succeeded: [dcat_warming.on_action]}
 
     # IConfigurer
 

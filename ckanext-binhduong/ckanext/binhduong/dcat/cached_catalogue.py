@@ -27,14 +27,17 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.dcat.processors import RDF_PROFILES_CONFIG_OPTION, RDFSerializer
 from ckanext.dcat.utils import DCAT_EXPOSE_SUBCATALOGS, url_to_rdflib_format
 
-from ckanext.binhduong.dcat import fragments, paging, turtle
+from ckanext.binhduong.dcat import fragments, paging, quality, turtle
 
-__all__ = ["catalog_show", "serves"]
+__all__ = ["catalog_show", "current_fragments", "serves", "stats"]
 
 log = logging.getLogger(__name__)
 
 DCAT_DATASET = URIRef("http://www.w3.org/ns/dcat#dataset")
 CATALOGUE_ENDPOINT = "dcat.read_catalog"
+
+#: Datasets rendered by this process (tests and the warming jobs' reports read it).
+stats = {"rendered": 0}
 
 
 class _Serializer(RDFSerializer):
@@ -81,28 +84,37 @@ def _cursor(data_dict: dict):
     return paging.parse_cursor(value)
 
 
-def catalog_show(context: dict, data_dict: dict) -> str:
-    toolkit.check_access("dcat_catalog_show", context, data_dict)
-    profiles = configured_profiles()
+def current_fragments(context: dict, rows: list[dict], profiles: list[str]) -> dict[str, fragments.Fragment]:
+    """The current fragment of each of these catalogue rows (id, metadata_modified,
+    organization as the catalogue's search returned them): the stored one when its key
+    matches, else rendered and stored. The catalogue pages and the warming jobs both use it."""
     profiles_key = " ".join(profiles)
-    page = paging.search(context, data_dict, _cursor(data_dict))
-    rows = page["rows"]
     version = fragments.version(profiles)
     organizations = fragments.organization_digests(row.get("organization") for row in rows)
+    measured = quality.digests(row["id"] for row in rows)
 
     def key_of(row: dict) -> str:
-        return fragments.key(version, str(row["metadata_modified"]), organizations.get(row.get("organization"), ""))
+        return fragments.key(version, str(row["metadata_modified"]), organizations.get(row.get("organization"), ""),
+                             measured.get(row["id"], ""))
 
     keys = {row["id"]: key_of(row) for row in rows}
     stored = {dataset_id: fragment
               for dataset_id, fragment in fragments.load(profiles_key, list(keys)).items()
               if fragment.key == keys[dataset_id]}
     missing = [dataset_id for dataset_id in keys if dataset_id not in stored]
-
     if missing:
         rendered = _render(context, _Serializer(profiles=profiles), missing, version, organizations)
         fragments.store(profiles_key, rendered)
         stored.update(rendered)
+    return stored
+
+
+def catalog_show(context: dict, data_dict: dict) -> str:
+    toolkit.check_access("dcat_catalog_show", context, data_dict)
+    profiles = configured_profiles()
+    page = paging.search(context, data_dict, _cursor(data_dict))
+    rows = page["rows"]
+    stored = current_fragments(context, rows, profiles)
     serializer = _Serializer(profiles=profiles)
     # A dataset that left the public catalogue between the two searches is left out.
     listed = [row["id"] for row in rows if row["id"] in stored]
@@ -128,6 +140,9 @@ def _render(context: dict, serializer: RDFSerializer, dataset_ids: list[str], ve
             organizations: dict[str, str]) -> dict[str, fragments.Fragment]:
     """Render these datasets from their current index entries, one fragment each."""
     started = time.perf_counter()
+    # The measurements' digests before their values (read while rendering): a score
+    # recomputed in between gives a key that misses next time, never stale text that matches.
+    measured = quality.digests(dataset_ids)
     found = toolkit.get_action("package_search")(dict(context), {
         "q": "*:*",
         "fq_list": paging.filters({}) + ["id:(" + " OR ".join(f'"{i}"' for i in dataset_ids) + ")"],
@@ -141,9 +156,10 @@ def _render(context: dict, serializer: RDFSerializer, dataset_ids: list[str], ve
     if late:
         organizations.update(fragments.organization_digests(late))
     refs = {}
-    for row in current:
-        dataset_dict = json.loads(row["validated_data_dict"])
-        refs[row["id"]] = (serializer.graph_from_dataset(dataset_dict), row)
+    with quality.prefetched(row["id"] for row in current):
+        for row in current:
+            dataset_dict = json.loads(row["validated_data_dict"])
+            refs[row["id"]] = (serializer.graph_from_dataset(dataset_dict), row)
     by_subject: dict = defaultdict(list)
     for subject, predicate, value in serializer.g.triples((None, None, None)):
         by_subject[subject].append((predicate, value))
@@ -164,8 +180,9 @@ def _render(context: dict, serializer: RDFSerializer, dataset_ids: list[str], ve
                     queue.append(value)
         body = turtle.BLOCK_SEPARATOR.join(turtle.write_blocks(triples))
         cache_key = fragments.key(version, str(row["metadata_modified"]),
-                                  organizations.get(row.get("organization"), ""))
+                                  organizations.get(row.get("organization"), ""), measured.get(dataset_id, ""))
         result[dataset_id] = fragments.Fragment((cache_key, str(ref), body))
+    stats["rendered"] += len(result)
     log.debug("DCAT cache: rendered %d of %d datasets in %.3f s", len(result), len(dataset_ids),
               time.perf_counter() - started)
     return result

@@ -10,10 +10,14 @@ the text was written from:
 - the row of the dataset's organization (our profile describes the publisher from it, and
   an organization edit touches neither its datasets' ``metadata_modified`` nor their index
   entries);
+- a digest of the dataset's stored quality measurement as the DCAT output writes it
+  (dcat/quality.py): a recomputed score changes the text without touching the dataset;
 - the profile stack, and a version of the code and configuration (``version()``): the
   source of our DCAT modules, the vocabulary and licence files, the installed versions of
   CKAN, ckanext-dcat, rdflib and the unit data, and every ``ckanext.dcat.*``,
-  ``ckanext.binhduong.dcat.*`` and site-URL setting. A deploy or a config change misses.
+  ``ckanext.binhduong.dcat.*`` (but the warming ones) and site-URL setting. A deploy or a
+  config change misses; the warming jobs (dcat/warming.py) render the misses in the
+  background so that readers do not pay for them.
 
 One row per dataset and profile stack, replaced on the next read after a change; a purged
 dataset's row goes with it (foreign key, ON DELETE CASCADE).
@@ -75,11 +79,15 @@ def _engine():
     return model.meta.engine
 
 
+# Settings of the warming jobs change when and how fast fragments are written, not what.
+_NOT_IN_OUTPUT = ("ckanext.binhduong.dcat.warm",)
+
+
 def _config_items() -> list[tuple[str, str]]:
     wanted = ("ckanext.dcat.", "ckanext.binhduong.dcat.", "ckan.site_url", "ckan.root_path",
               "licenses_group_url", "scheming.")
     return sorted((str(key), str(value)) for key, value in toolkit.config.items()
-                  if str(key).startswith(wanted))
+                  if str(key).startswith(wanted) and not str(key).startswith(_NOT_IN_OUTPUT))
 
 
 @functools.lru_cache(maxsize=8)
@@ -88,10 +96,14 @@ def _code_digest() -> str:
     digest = hashlib.sha256()
     package = pathlib.Path(__file__).resolve().parent.parent
     files = sorted((package / "dcat").glob("*.py"))
-    files += [package / name for name in ("places.py", "vocabularies.py", "indexing.py")]
+    files += [package / name for name in ("places.py", "vocabularies.py", "indexing.py",
+                                          "quality/dqv.py", "quality/mqa.py")]
     for path in files:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    # The ratings' Vietnamese names, written in each dataset's quality annotation.
+    from ckanext.binhduong.quality import dqv, mqa
+    digest.update("|".join(dqv.vietnamese(label) for label in sorted(mqa.RATING_LABELS.values())).encode())
     try:
         schemas = importlib.resources.files("ckanext.binhduong.schemas")
         for entry in sorted([*schemas.iterdir(), *(schemas / "vocabularies").iterdir()], key=lambda e: e.name):
@@ -116,8 +128,9 @@ def version(profiles: Iterable[str]) -> str:
     return digest.hexdigest()[:32]
 
 
-def key(version_key: str, metadata_modified: str, organization_digest: str) -> str:
-    return hashlib.sha256(f"{version_key}|{metadata_modified}|{organization_digest}".encode()).hexdigest()[:40]
+def key(version_key: str, metadata_modified: str, organization_digest: str, quality_digest: str = "") -> str:
+    return hashlib.sha256(
+        f"{version_key}|{metadata_modified}|{organization_digest}|{quality_digest}".encode()).hexdigest()[:40]
 
 
 def _missing_table(error: SQLAlchemyError) -> bool:

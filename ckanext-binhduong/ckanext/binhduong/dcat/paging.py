@@ -24,7 +24,7 @@ from dateutil.parser import parse as parse_date
 
 from ckanext.dcat.logic import DATASETS_PER_PAGE, _pagination_info
 
-__all__ = ["CURSOR_PARAM", "Page", "cursor_of", "pagination", "parse_cursor", "search"]
+__all__ = ["CURSOR_PARAM", "Page", "after_filter", "cursor_of", "pagination", "parse_cursor", "search"]
 
 CURSOR_PARAM = "after"
 SORT = "metadata_modified desc, id desc"
@@ -84,6 +84,13 @@ def filters(data_dict: dict) -> list[str]:
     return fq_list
 
 
+def after_filter(cursor: tuple[str, str]) -> str:
+    """The Solr filter for the datasets after this key in the catalogue's order."""
+    modified, dataset_id = cursor
+    return (f'metadata_modified:{{* TO "{modified}"}} OR '
+            f'(metadata_modified:"{modified}" AND id:{{* TO "{dataset_id}"}})')
+
+
 def search(context: dict, data_dict: dict, cursor: tuple[str, str] | None) -> Page:
     """The keys of one catalogue page: id, metadata_modified and organization name of each
     dataset, from the same search (and the same visibility filter) as ckanext-dcat's."""
@@ -91,9 +98,7 @@ def search(context: dict, data_dict: dict, cursor: tuple[str, str] | None) -> Pa
     n = per_page()
     fq_list = filters(data_dict)
     if cursor:
-        modified, dataset_id = cursor
-        fq_list.append(f'metadata_modified:{{* TO "{modified}"}} OR '
-                       f'(metadata_modified:"{modified}" AND id:{{* TO "{dataset_id}"}})')
+        fq_list.append(after_filter(cursor))
     search_dict = {
         "q": data_dict.get("q", "*:*"),
         "fq": data_dict.get("fq"),

@@ -40,7 +40,7 @@ from ckanext.dcat.utils import dataset_uri, publisher_uri_organization_fallback,
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong import place_resolver, places, vocabularies
-from ckanext.binhduong.dcat import uris
+from ckanext.binhduong.dcat import quality, uris
 from ckanext.binhduong.dcat.common import (
     ADMS_PUBLISHER_TYPE,
     ADMS_TYPE_OF_AGENCY,
@@ -282,6 +282,7 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
         self._harvest_provenance(d, dataset_ref)
         for resource_dict in d.get("resources") or []:
             self._distribution(resource_dict, d)
+        quality.add_dataset(self.g, dataset_ref, d.get("id"))  # DQV measurements (dcat/quality.py)
 
     def _vocabulary_values(self, d: dict, ref) -> None:
         g = self.g
@@ -533,6 +534,7 @@ class BinhDuongDCATProfile(DCATParsingMixin, RDFProfile):
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         self._state()
         g = self.g
+        quality.add_scheme(g)  # the DQV dimensions and metrics the datasets' measurements name
         catalog_dict = catalog_dict or {}
         texts = {
             DCT.title: (

@@ -55,6 +55,8 @@ PREFIXES: tuple[tuple[str, str], ...] = (
     ("odrl", "http://www.w3.org/ns/odrl/2/"),
     ("cnt", "http://www.w3.org/2011/content#"),
     ("hydra", "http://www.w3.org/ns/hydra/core#"),
+    ("dqv", "http://www.w3.org/ns/dqv#"),
+    ("oa", "http://www.w3.org/ns/oa#"),
 )
 
 BLOCK_SEPARATOR = "\n\n"

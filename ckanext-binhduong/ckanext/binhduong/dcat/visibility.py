@@ -15,7 +15,9 @@ global: each request thread, or async task, sees its own value.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
+from typing import Iterator
 
 import ckan.plugins.toolkit as toolkit
 
@@ -25,6 +27,7 @@ __all__ = [
     "dcat_catalog_show",
     "dcat_datasets_list",
     "restrict_search",
+    "serving_catalogue",
 ]
 
 # vocab_access_rights is written by indexing.enrich_index.
@@ -47,12 +50,19 @@ def restrict_search(search_params: dict) -> dict:
     return search_params
 
 
-def _public_only(up_func, context, data_dict):
+@contextlib.contextmanager
+def serving_catalogue() -> Iterator[None]:
+    """Searches made inside see only what the catalogue may show (the warming jobs)."""
     token = _serving_catalogue.set(True)
     try:
-        return up_func(context, data_dict)
+        yield
     finally:
         _serving_catalogue.reset(token)
+
+
+def _public_only(up_func, context, data_dict):
+    with serving_catalogue():
+        return up_func(context, data_dict)
 
 
 @toolkit.chained_action

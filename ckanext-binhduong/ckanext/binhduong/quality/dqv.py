@@ -8,7 +8,9 @@ five. Metrics and dimensions are described once in the same graph under the port
 (``{base}/chat-luong/tieu-chi/<key>``, ``{base}/chat-luong/khia-canh/<dimension>``), with
 labels in Vietnamese and English, their maximum points, and ``rdfs:seeAlso`` the
 methodology of data.europa.eu. A quality annotation (``dqv:QualityAnnotation``) carries the
-rating. Served at /dataset/<id>/chat-luong.ttl and /chat-luong.ttl (public datasets).
+rating. Served at /dataset/<id>/chat-luong.ttl and /chat-luong.ttl (public datasets), and
+inside the DCAT output (/catalog.ttl, /dataset/<id>.ttl: each dataset's measurements with its
+description, the metrics with the catalogue record; dcat/quality.py).
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ckanext.binhduong.quality import mqa
 
-__all__ = ["DQV", "graph", "vietnamese"]
+__all__ = ["DQV", "add_measurements", "describe_scheme", "graph", "vietnamese"]
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -60,7 +62,8 @@ def dimension_uri(base: str, dimension: str) -> URIRef:
     return URIRef(f"{base}/chat-luong/khia-canh/{dimension}")
 
 
-def _describe_scheme(g: rdflib.Graph, base: str, translate) -> None:
+def describe_scheme(g: rdflib.Graph, base: str, translate=vietnamese) -> None:
+    """The five dimensions and every metric (with the total score's), once per graph."""
     for dimension in mqa.DIMENSIONS:
         node = dimension_uri(base, dimension)
         g.add((node, RDF.type, DQV.Dimension))
@@ -89,6 +92,32 @@ def _decimal(value: float) -> Literal:
     return Literal(f"{float(value):.1f}", datatype=XSD.decimal)
 
 
+def add_measurements(g: rdflib.Graph, base: str, dataset_uri, result: dict, computed: str | None = None,
+                     translate=vietnamese) -> None:
+    """One dataset's measurements (one per indicator and the total) and its rating annotation.
+    Without ``computed``, no ``prov:generatedAtTime`` (the catalogue's cached text is keyed on
+    the values only, dcat/quality.py)."""
+    dataset = URIRef(str(dataset_uri))
+    when = Literal(dt.datetime.fromisoformat(computed).replace(microsecond=0), datatype=XSD.dateTime) if computed else None
+    values = [(key, value["points"]) for key, value in result["indicators"].items()] + [("score", result["total"])]
+    for key, points in values:
+        node = BNode()
+        g.add((dataset, DQV.hasQualityMeasurement, node))
+        g.add((node, RDF.type, DQV.QualityMeasurement))
+        g.add((node, DQV.computedOn, dataset))
+        g.add((node, DQV.isMeasurementOf, metric_uri(base, key)))
+        g.add((node, DQV.value, _decimal(points)))
+        if when is not None:
+            g.add((node, PROV.generatedAtTime, when))
+    annotation = BNode()
+    g.add((dataset, DQV.hasQualityAnnotation, annotation))
+    g.add((annotation, RDF.type, DQV.QualityAnnotation))
+    g.add((annotation, OA.hasTarget, dataset))
+    g.add((annotation, OA.motivatedBy, DQV.qualityAssessment))
+    g.add((annotation, OA.bodyValue, Literal(mqa.RATING_LABELS[result["rating"]], lang="en")))
+    g.add((annotation, OA.bodyValue, Literal(translate(mqa.RATING_LABELS[result["rating"]]), lang="vi")))
+
+
 def graph(base: str, measurements: Iterable[tuple[str, dict, str | None]], translate=vietnamese) -> rdflib.Graph:
     """DQV of ``(dataset URI, stored result, computed ISO time)`` triples."""
     g = rdflib.Graph()
@@ -97,25 +126,7 @@ def graph(base: str, measurements: Iterable[tuple[str, dict, str | None]], trans
     g.bind("skos", SKOS)
     g.bind("prov", PROV)
     g.bind("oa", OA)
-    _describe_scheme(g, base, translate)
+    describe_scheme(g, base, translate)
     for dataset_uri, result, computed in measurements:
-        dataset = URIRef(dataset_uri)
-        when = Literal(dt.datetime.fromisoformat(computed).replace(microsecond=0), datatype=XSD.dateTime) if computed else None
-        values = [(key, value["points"]) for key, value in result["indicators"].items()] + [("score", result["total"])]
-        for key, points in values:
-            node = BNode()
-            g.add((dataset, DQV.hasQualityMeasurement, node))
-            g.add((node, RDF.type, DQV.QualityMeasurement))
-            g.add((node, DQV.computedOn, dataset))
-            g.add((node, DQV.isMeasurementOf, metric_uri(base, key)))
-            g.add((node, DQV.value, _decimal(points)))
-            if when is not None:
-                g.add((node, PROV.generatedAtTime, when))
-        annotation = BNode()
-        g.add((dataset, DQV.hasQualityAnnotation, annotation))
-        g.add((annotation, RDF.type, DQV.QualityAnnotation))
-        g.add((annotation, OA.hasTarget, dataset))
-        g.add((annotation, OA.motivatedBy, DQV.qualityAssessment))
-        g.add((annotation, OA.bodyValue, Literal(mqa.RATING_LABELS[result["rating"]], lang="en")))
-        g.add((annotation, OA.bodyValue, Literal(translate(mqa.RATING_LABELS[result["rating"]]), lang="vi")))
+        add_measurements(g, base, dataset_uri, result, computed, translate)
     return g
