@@ -1,24 +1,33 @@
 #!/usr/bin/env python
 """Bulk generator of benchmark catalogues: N datasets with every field of
-schemas/dataset.yaml and 3 resources each, created through CKAN's own `package_create` in
-process (validated against the schema, saved with their activities and default views, as
-the web form or the API would), with indexing deferred, then indexed in one batched build
-(`ckanext.binhduong.index_rebuild`, the same Solr documents CKAN's indexer writes).
+schemas/dataset.yaml and 3 resources each, stored as package_create stores them (the
+dataset, its resources, tags, extras, organization membership and 'new package' activity),
+then indexed in one batched build (`ckanext.binhduong.index_rebuild`, the same Solr
+documents CKAN's indexer writes).
 
-    bash bench/bench_env.sh   # once: the bench databases, Solr core and var/bench.ini
-    var/venv/bin/python bench/generate_catalogue.py --datasets 100000 [--workers 2] [--purge]
+    bash bench/bench_env.sh scale   # once: databases, Solr core and var/scale.ini
+    var/venv/bin/python bench/generate_catalogue.py --ini var/scale.ini --datasets 100000
 
-Only on the benchmark environment: it refuses an ini whose database, DataStore or Solr core
-is not the bench one (`ckan_bench`, `datastore_bench`, core `ckan_bench`), so neither the
-portal's catalogue nor the tests' databases can be filled by mistake. Datasets are named
-`<prefix>NNNNNN` under 10 organizations `<prefix>org-N`; a run continues an earlier one
-(existing names are skipped), `--purge` removes an earlier run first (`--purge --datasets 0`:
-only that). Figures: bench/README.md,
-section "Scale".
+Two paths. `--mode bulk` (default, bench/bulk_catalogue.py): one template per variant
+(200 by default) is created by package_create itself, in a savepoint, and every dataset is
+written from its variant's rows with its own number, words, ids and timestamps; every 100th
+dataset is also validated in full and compared, and tests/test_generate_catalogue.py checks
+that package_show of bulk-written datasets equals that of the same datasets made by
+package_create. `--mode actions`: package_create for every dataset (slow: ~14/s here).
+Background jobs that package_create would queue for each dataset (quality measure, xloader
+of the fictitious resource URLs) are not queued by the bulk path.
+
+Only on a benchmark environment: it refuses an ini whose database, DataStore or Solr core is
+not ckan_bench/datastore_bench/ckan_bench or ckan_scale/datastore_scale/ckan_scale, so
+neither the portal's catalogue nor the tests' databases can be filled by mistake. Datasets
+are named `<prefix>NNNNNN` under 10 organizations `<prefix>org-N`; a run continues an
+earlier one (existing names are skipped), `--purge` removes an earlier run first
+(`--purge --datasets 0`: only that). Figures: bench/README.md, section "Scale".
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import multiprocessing
 import os
@@ -26,9 +35,14 @@ import pathlib
 import sys
 import time
 
+from sqlalchemy import text as sa_text
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
 PREFIX = "bench-cat-"
+BENCH_DATABASES = {"ckan_bench", "ckan_scale"}
 ORGANIZATIONS = 10
+VARIANTS = 200   # datasets differ in their own parts; their choices repeat every VARIANTS
 FORMATS = [("CSV", "text/csv"),
            ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
            ("JSON", "application/json"), ("PDF", "application/pdf"), ("GeoJSON", "application/geo+json"),
@@ -47,16 +61,19 @@ _STATE: dict = {}
 
 
 def check_bench_ini(config) -> str | None:
-    """Why this configuration is not the benchmark environment's, or None when it is."""
+    """Why this configuration is not a benchmark environment's (bench/bench_env.sh [scale]:
+    database ckan_<name>, DataStore datastore_<name>, Solr core ckan_<name>), or None."""
     url = config.get("sqlalchemy.url", "")
-    if url.rsplit("/", 1)[-1] != "ckan_bench":
-        return f"sqlalchemy.url is not the bench database ckan_bench ({url.rsplit('/', 1)[-1]!r})"
+    database = url.rsplit("/", 1)[-1]
+    if database not in BENCH_DATABASES:
+        return f"sqlalchemy.url is not a bench database {sorted(BENCH_DATABASES)} ({database!r})"
+    name = database.removeprefix("ckan_")
     write_url = config.get("ckan.datastore.write_url") or ""
-    if write_url and write_url.rsplit("/", 1)[-1] != "datastore_bench":
-        return "ckan.datastore.write_url is not datastore_bench"
+    if write_url and write_url.rsplit("/", 1)[-1] != f"datastore_{name}":
+        return f"ckan.datastore.write_url is not datastore_{name}"
     solr = (config.get("solr_url") or "").rstrip("/")
-    if solr.rsplit("/", 1)[-1] != "ckan_bench":
-        return f"solr_url is not the bench core ckan_bench ({solr!r})"
+    if solr.rsplit("/", 1)[-1] != database:
+        return f"solr_url is not the bench core {database} ({solr!r})"
     return None
 
 
@@ -81,65 +98,87 @@ def words(i: int, count: int) -> str:
     return " ".join(WORDS[(i * 7 + k * 13) % len(WORDS)] for k in range(count))
 
 
-def dataset_dict(i: int, codes: dict[str, list[str]], organizations: list[str], prefix: str) -> dict:
+# The parts of a dataset that are its own (its number and its free text); everything else is
+# chosen by its variant, i % variants. The bulk path creates one dataset per variant through
+# package_create with these markers in place of the own parts, then writes every other dataset
+# of that variant from the stored rows with the markers replaced (bulk_catalogue.py).
+MARKERS = {"n": "4242424241", "n6": "4242424242", "title": "xqtieudex", "notes": "xqmotax",
+           **{f"name{j}": f"xqtepten{j}x" for j in range(3)}, **{f"desc{j}": f"xqtepmota{j}x" for j in range(3)}}
+
+
+def own_texts(i: int) -> dict[str, str]:
+    """Dataset i's own parts (see MARKERS): its number and its words."""
+    texts = {"n": str(i), "n6": f"{i:06d}", "title": words(i, 4).capitalize(), "notes": words(i, 40)}
+    for j in range(3):
+        texts[f"name{j}"] = words(i + j, 3).capitalize()
+        texts[f"desc{j}"] = words(i * 3 + j, 12)
+    return texts
+
+
+def dataset_dict(i: int, codes: dict[str, list[str]], organizations: list[str], prefix: str,
+                 variants: int = VARIANTS, texts: dict[str, str] | None = None) -> dict:
     """Dataset number i: every field of schemas/dataset.yaml filled, 3 resources, values
-    varied deterministically so facets, sorting and full text have something to work on."""
+    varied deterministically so facets, sorting and full text have something to work on.
+    Choices follow the variant v = i % variants; `texts` (default: own_texts(i)) fill the
+    dataset's own parts."""
+    t = texts or own_texts(i)
+    v = i % variants
     themes, units, freq = codes["themes"], codes["units"], codes["frequencies"]
-    year = 2010 + i % 15
-    month = 1 + i % 12
-    org = i % len(organizations)
+    year = 2010 + v % 15
+    month = 1 + v % 12
+    org = v % len(organizations)
     resources = []
     for j in range(3):
-        fmt, media = FORMATS[(i + j) % len(FORMATS)]
+        fmt, media = FORMATS[(v + j) % len(FORMATS)]
         extension = "json" if fmt == "API" else fmt.lower()
         resource = {
-            "url": f"https://coquan{org}.binhduong.gov.vn/du-lieu/{i}/tep-{j}.{extension}",
-            "name": f"{words(i + j, 3).capitalize()} — tệp {j + 1}",
-            "description": f"Tệp {j + 1} của bộ dữ liệu số {i}: {words(i * 3 + j, 12)}.",
-            "format": fmt, "size": 1024 + (i * 37 + j * 101) % 10_000_000,
-            "sha256": f"{(i * 3 + j) * 2654435761 % (1 << 64):016x}" * 4,
-            "language": codes["languages"][(i + j) % len(codes["languages"])],
+            "url": f"https://coquan{org}.binhduong.gov.vn/du-lieu/{t['n']}/tep-{j}.{extension}",
+            "name": f"{t[f'name{j}']} — tệp {j + 1}",
+            "description": f"Tệp {j + 1} của bộ dữ liệu số {t['n']}: {t[f'desc{j}']}.",
+            "format": fmt, "size": 1024 + (v * 37 + j * 101) % 10_000_000,
+            "sha256": f"{(v * 3 + j) * 2654435761 % (1 << 64):016x}" * 4,
+            "language": codes["languages"][(v + j) % len(codes["languages"])],
             "status": codes["distribution_statuses"][j % len(codes["distribution_statuses"])],
         }
         if media:
             resource["mimetype"] = media
         if j == 2:
             # The third resource's licence is given; the others inherit the dataset's.
-            resource["license_id"] = codes["licences"][(i + 1) % len(codes["licences"])]
+            resource["license_id"] = codes["licences"][(v + 1) % len(codes["licences"])]
         resources.append(resource)
-    own_units = [units[i % len(units)], units[(i * 31 + 7) % len(units)]]
+    own_units = [units[v % len(units)], units[(v * 31 + 7) % len(units)]]
     data = {
-        "name": f"{prefix}{i:06d}",
-        "title": f"{words(i, 4).capitalize()} năm {year} (bộ {i})",
-        "notes": f"Bộ dữ liệu sinh tự động số {i} để đo hiệu năng ở quy mô lớn. " + words(i, 40) + ".",
+        "name": f"{prefix}{t['n6']}",
+        "title": f"{t['title']} năm {year} (bộ {t['n']})",
+        "notes": f"Bộ dữ liệu sinh tự động số {t['n']} để đo hiệu năng ở quy mô lớn. " + t["notes"] + ".",
         "owner_org": organizations[org],
-        "author": f"Phòng {words(i, 2)} {org}",
+        "author": f"Phòng {words(v, 2)} {org}",
         "contact": [{"name": f"Bộ phận dữ liệu {org}", "email": f"dulieu{org}@binhduong.gov.vn",
-                     "phone": f"0274 38{i % 100:02d} {i % 1000:03d}"}],
-        "issued": f"{year}-{month:02d}-{1 + i % 28:02d}",
-        "modified": f"{min(year + 1, 2025)}-{month:02d}-{1 + i % 28:02d}",
-        "theme": sorted({themes[i % len(themes)], themes[(i * 7 + 3) % len(themes)]}),
-        "tag_string": f"{TAGS[i % len(TAGS)]},{TAGS[(i * 5 + 1) % len(TAGS)]},năm {year}",
+                     "phone": f"0274 38{v % 100:02d} {v % 1000:03d}"}],
+        "issued": f"{year}-{month:02d}-{1 + v % 28:02d}",
+        "modified": f"{min(year + 1, 2025)}-{month:02d}-{1 + v % 28:02d}",
+        "theme": sorted({themes[v % len(themes)], themes[(v * 7 + 3) % len(themes)]}),
+        "tag_string": f"{TAGS[v % len(TAGS)]},{TAGS[(v * 5 + 1) % len(TAGS)]},năm {year}",
         "spatial_units": sorted(set(own_units)),
         "temporal_start": f"{year - 1}-01-01", "temporal_end": f"{year - 1}-12-31",
-        "frequency": freq[i % len(freq)],
+        "frequency": freq[v % len(freq)],
         "access_rights": "PUBLIC",
-        "license_id": codes["licences"][i % len(codes["licences"])],
-        "legal_basis": [{"number": f"{i % 90 + 1}/{year}/QĐ-UBND", "date": f"{year}-01-15",
-                         "title": f"Quyết định về {words(i, 3)}",
-                         "url": f"https://vbpl.binhduong.gov.vn/van-ban/{i}"}],
-        "language": ["vi", "en"][: 1 + i % 2],
-        "version": f"{1 + i % 3}.{i % 10}",
-        "conforms_to": [f"https://chuan.binhduong.gov.vn/luoc-do/{i % 20}"],
-        "url": f"https://coquan{org}.binhduong.gov.vn/du-lieu/{i}",
+        "license_id": codes["licences"][v % len(codes["licences"])],
+        "legal_basis": [{"number": f"{v % 90 + 1}/{year}/QĐ-UBND", "date": f"{year}-01-15",
+                         "title": f"Quyết định về {words(v, 3)}",
+                         "url": f"https://vbpl.binhduong.gov.vn/van-ban/{t['n']}"}],
+        "language": ["vi", "en"][: 1 + v % 2],
+        "version": f"{1 + v % 3}.{v % 10}",
+        "conforms_to": [f"https://chuan.binhduong.gov.vn/luoc-do/{v % 20}"],
+        "url": f"https://coquan{org}.binhduong.gov.vn/du-lieu/{t['n']}",
         "provenance": f"Trích xuất từ hệ thống nghiệp vụ của cơ quan {org}.",
-        "maintainer": f"Cán bộ {words(i, 2)}",
-        "maintainer_email": f"canbo{i % 50}@binhduong.gov.vn",
+        "maintainer": f"Cán bộ {words(v, 2)}",
+        "maintainer_email": f"canbo{v % 50}@binhduong.gov.vn",
         "resources": resources,
     }
-    if i % 10 == 0:
+    if v % 10 == 0:
         # One dataset in ten draws its extent by hand; the others derive it from the units.
-        lon, lat = 106.5 + (i % 50) / 100, 11.0 + (i % 40) / 100
+        lon, lat = 106.5 + (v % 50) / 100, 11.0 + (v % 40) / 100
         data["spatial"] = json.dumps({"type": "Polygon", "coordinates": [[
             [lon, lat], [lon + 0.05, lat], [lon + 0.05, lat + 0.05], [lon, lat + 0.05], [lon, lat]]]})
     return data
@@ -170,19 +209,18 @@ def _worker_start() -> None:
     _STATE["request"].push()
 
 
-def create_chunk(task: tuple[int, int, dict, list[str], str, str]) -> tuple[list[str], float, list[str]]:
-    """package_create for datasets start..end-1 with indexing deferred; one commit."""
+def create_chunk(task: tuple[int, int, dict, list[str], str, str, int]) -> tuple[list[str], float, list[str]]:
+    """package_create for datasets start..end-1 (indexing left for later); one commit."""
     import ckan.plugins.toolkit as toolkit
     from ckan import model
 
-    start, end, codes, organizations, prefix, user = task
+    start, end, codes, organizations, prefix, user, variants = task
     started = time.perf_counter()
-    existing = {name for (name,) in model.Session.query(model.Package.name).filter(
-        model.Package.name.in_([f"{prefix}{i:06d}" for i in range(start, end)]))}
+    existing = existing_names(prefix, start, end)
     ids, errors = [], []
     create = toolkit.get_action("package_create")
     for i in range(start, end):
-        data = dataset_dict(i, codes, organizations, prefix)
+        data = dataset_dict(i, codes, organizations, prefix, variants)
         if data["name"] in existing:
             continue
         context = {"user": user, "ignore_auth": True, "defer_commit": True, "return_id_only": True}
@@ -196,18 +234,90 @@ def create_chunk(task: tuple[int, int, dict, list[str], str, str]) -> tuple[list
     return ids, time.perf_counter() - started, errors
 
 
+def existing_names(prefix: str, start: int, end: int) -> set[str]:
+    from ckan import model
+
+    names = [f"{prefix}{i:06d}" for i in range(start, end)]
+    found: set[str] = set()
+    for n in range(0, len(names), 5000):
+        found |= {name for (name,) in model.Session.query(model.Package.name).filter(
+            model.Package.name.in_(names[n:n + 5000]))}
+    return found
+
+
+def make_templates(numbers: range, codes, organizations: list[str], prefix: str, user: str,
+                   variants: int) -> dict:
+    """One template per variant met in `numbers`, made by package_create (bulk_catalogue.py)."""
+    import bulk_catalogue
+    from ckan import model
+
+    templates = {}
+    for v in sorted({i % variants for i in numbers}):
+        data = dataset_dict(v, codes, organizations, prefix, variants, texts=MARKERS)
+        templates[v] = bulk_catalogue.make_template(data, user)
+    model.repo.commit()  # the tags the templates made
+    return templates
+
+
+def bulk_chunk(task: tuple[int, int, dict, list[str], str, str, int, int, float]) -> tuple[list[str], float, list[str]]:
+    """Datasets start..end-1 written from their variants' templates; every check_every-th one
+    validated in full and compared; one transaction."""
+    import bulk_catalogue
+    from ckan import model
+
+    start, end, codes, organizations, prefix, user, variants, check_every, base = task
+    started = time.perf_counter()
+    templates = _STATE["templates"]
+    existing = existing_names(prefix, start, end)
+    batch: dict[str, list[dict]] = {table: [] for table in bulk_catalogue.ORDER}
+    ids, errors = [], []
+    for i in range(start, end):
+        texts = own_texts(i)
+        name = f"{prefix}{texts['n6']}"
+        if name in existing:
+            continue
+        template = templates[i % variants]
+        if check_every and i % check_every == 0:
+            problem = bulk_catalogue.check_dataset(dataset_dict(i, codes, organizations, prefix, variants),
+                                                   template, MARKERS, texts, user)
+            if problem:
+                errors.append(problem)
+                continue
+        when = datetime.datetime.utcfromtimestamp(base) + datetime.timedelta(milliseconds=i - start)
+        package_id, rows = bulk_catalogue.dataset_rows(template, MARKERS, texts, when)
+        for table, table_rows in rows.items():
+            batch[table].extend(table_rows)
+        ids.append(package_id)
+    model.Session.remove()
+    connection = model.meta.engine.raw_connection()
+    try:
+        if "columns" not in _STATE:
+            _STATE["columns"] = {t: bulk_catalogue.columns(connection, t) for t in bulk_catalogue.ORDER}
+        bulk_catalogue.write_rows(connection, batch, _STATE["columns"])
+    finally:
+        connection.close()
+    return ids, time.perf_counter() - started, errors
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ini", default=str(ROOT / "var" / "bench.ini"))
     parser.add_argument("--datasets", type=int, default=10_000)
     parser.add_argument("--start", type=int, default=0, help="number of the first dataset")
+    parser.add_argument("--mode", choices=("bulk", "actions"), default="bulk",
+                        help="bulk: rows from package_create templates (default); actions: package_create each")
+    parser.add_argument("--variants", type=int, default=VARIANTS, help=f"templates (default {VARIANTS})")
+    parser.add_argument("--check-every", type=int, default=100,
+                        help="bulk: validate every n-th dataset in full and compare (default 100)")
     parser.add_argument("--workers", type=int, default=2, help="processes creating datasets (default 2)")
-    parser.add_argument("--chunk", type=int, default=100, help="datasets per transaction (default 100)")
+    parser.add_argument("--chunk", type=int, default=None,
+                        help="datasets per transaction (default 100 for actions, 1000 for bulk)")
     parser.add_argument("--prefix", default=PREFIX)
     parser.add_argument("--purge", action="store_true", help="remove the datasets of earlier runs first")
     parser.add_argument("--no-index", action="store_true", help="create only; index later")
     parser.add_argument("--dry-run", action="store_true", help="print the first dataset's dict, write nothing")
     args = parser.parse_args()
+    chunk = args.chunk or (1000 if args.mode == "bulk" else 100)
 
     global _APP
     _APP = load_app(args.ini)
@@ -216,9 +326,12 @@ def main() -> int:
 
     problem = check_bench_ini(toolkit.config)
     if problem:
-        print(f"Refusing to run: {problem}. Use var/bench.ini (bash bench/bench_env.sh).", file=sys.stderr)
+        print(f"Refusing to run: {problem}. Use var/bench.ini or var/scale.ini (bash bench/bench_env.sh [scale]).",
+              file=sys.stderr)
         return 2
 
+    numbers = range(args.start, args.start + args.datasets)
+    started = time.perf_counter()
     with _APP._wsgi_app.test_request_context("/"):
         site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
 
@@ -230,7 +343,7 @@ def main() -> int:
 
         codes = vocabulary_codes()
         if args.dry_run:
-            data = dataset_dict(args.start, codes, [f"{args.prefix}org-0"] * ORGANIZATIONS, args.prefix)
+            data = dataset_dict(args.start, codes, [f"{args.prefix}org-0"] * ORGANIZATIONS, args.prefix, args.variants)
             print(json.dumps(data, ensure_ascii=False, indent=1))
             return 0
         if args.purge:
@@ -239,16 +352,22 @@ def main() -> int:
             if args.datasets <= 0:
                 return 0
         organizations = ensure_organizations(call, context, args.prefix, codes)
+        if args.mode == "bulk":
+            _STATE["templates"] = make_templates(numbers, codes, organizations, args.prefix, site_user, args.variants)
+            print(f"{len(_STATE['templates'])} templates made by package_create in "
+                  f"{time.perf_counter() - started:.1f} s", flush=True)
     model.Session.remove()
     model.meta.engine.dispose()
 
-    tasks = [(s, min(s + args.chunk, args.start + args.datasets), codes, organizations, args.prefix, site_user)
-             for s in range(args.start, args.start + args.datasets, args.chunk)]
-    started = time.perf_counter()
+    work = bulk_chunk if args.mode == "bulk" else create_chunk
+    base = time.time()
+    tasks = [(s, min(s + chunk, numbers.stop), codes, organizations, args.prefix, site_user, args.variants)
+             + ((args.check_every, base) if args.mode == "bulk" else ())
+             for s in range(numbers.start, numbers.stop, chunk)]
     ids: list[str] = []
     errors: list[str] = []
     with multiprocessing.get_context("fork").Pool(args.workers, initializer=_worker_start) as pool:
-        for done, (chunk_ids, _seconds, chunk_errors) in enumerate(pool.imap_unordered(create_chunk, tasks), 1):
+        for done, (chunk_ids, _seconds, chunk_errors) in enumerate(pool.imap_unordered(work, tasks), 1):
             ids.extend(chunk_ids)
             errors.extend(chunk_errors)
             if done % 10 == 0 or done == len(tasks):
@@ -257,11 +376,15 @@ def main() -> int:
                       file=sys.stderr, flush=True)
     created_in = time.perf_counter() - started
     for error in errors[:5]:
-        print(f"invalid: {error}", file=sys.stderr)
+        print(f"refused: {error}", file=sys.stderr)
     print(f"created {len(ids)} datasets ({len(errors)} refused) in {created_in:.1f} s "
-          f"({len(ids) / max(created_in, 1e-9):.1f} datasets/s, {args.workers} workers)", flush=True)
+          f"({len(ids) / max(created_in, 1e-9):.1f} datasets/s, {args.mode}, {args.workers} workers)", flush=True)
     if errors:
         return 1
+    if args.mode == "bulk":
+        with model.meta.engine.begin() as connection:
+            connection.execute(sa_text("ANALYZE package; ANALYZE resource; ANALYZE package_tag; "
+                                       "ANALYZE member; ANALYZE activity"))
     if args.no_index:
         return 0
 
@@ -269,10 +392,10 @@ def main() -> int:
 
     with _APP._wsgi_app.test_request_context("/"):
         report = index_rebuild.rebuild(ids, workers=args.workers)
-    total = created_in + report.seconds
+    total = time.perf_counter() - started
     print(f"indexed {report.indexed} datasets in {report.seconds:.1f} s ({report.rate:.0f} datasets/s); "
           f"total {total:.1f} s for {len(ids)} new datasets", flush=True)
-    return 0
+    return 1 if report.failed else 0
 
 
 def purge(prefix: str) -> int:
