@@ -6,10 +6,13 @@ import pytest
 import sqlalchemy as sa
 import ckan.plugins.toolkit as toolkit
 from ckan import model
+from ckan.lib import jobs
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from bd_factories import valid_dataset
+from ckanext.binhduong.quality import store
+from ckanext.binhduong.quality.helpers import bd_quality_summary
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context"),
@@ -42,7 +45,7 @@ def _as(user: dict | None) -> dict:
 
 
 def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(world, recording_server, monkeypatch,
-                                                                            ckan_config):
+                                                                            ckan_config, with_test_worker):
     report = call_action("binhduong_quality_compute", context=_as(world["sysadmin"]), check_links=True)
 
     assert report["datasets"] == 2 and report["links"]["checked"] == 2
@@ -66,15 +69,26 @@ def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(wor
     again = call_action("binhduong_quality_compute", context=_as(world["sysadmin"]), check_links=True)
     assert again["datasets"] == 0 and len(recording_server.hits) == hits
 
-    # A changed dataset is recomputed when it is read.
+    # A change queues a measurement for the jobs worker; reads meanwhile only read the
+    # stored row (the dataset page's badge and the API compute and write nothing).
     before = call_action("binhduong_quality_show", context=_as(None), id="tram-bts-chat-luong")
-    assert before["indicators"]["temporal"]["met"] is False
-
+    assert before["indicators"]["temporal"]["met"] is False and before["stale"] is False
+    queue = jobs.get_queue()
+    queue.empty()
     call_action("package_patch", context={"user": world["sysadmin"]["name"]}, id="tram-bts-chat-luong",
                 temporal_start="2024-01-01", temporal_end="2024-12-31")
+    assert [job.func_name for job in queue.jobs] == ["ckanext.binhduong.quality.jobs.measure_dataset"]
+    stored = store.load(world["dataset"]["id"])
+    pending = call_action("binhduong_quality_show", context=_as(None), id="tram-bts-chat-luong")
+    badge = bd_quality_summary(call_action("package_show", id="tram-bts-chat-luong"))
+    assert pending["stale"] is True and pending["total"] == before["total"] and badge["stale"] is True
+    assert store.load(world["dataset"]["id"])["computed"] == stored["computed"]  # nothing written by reads
+
+    jobs.Worker([jobs.DEFAULT_QUEUE_NAME]).work(burst=True)
     after = call_action("binhduong_quality_show", context=_as(None), id="tram-bts-chat-luong")
-    assert after["indicators"]["temporal"]["met"] is True
+    assert after["indicators"]["temporal"]["met"] is True and after["stale"] is False
     assert after["total"] == before["total"] + 20
+    assert bd_quality_summary(call_action("package_show", id="tram-bts-chat-luong"))["total"] == after["total"]
 
     # A link that breaks is found by the next check that is due, and its dataset measured again.
     recording_server.broken.add("/tram-bts.csv")

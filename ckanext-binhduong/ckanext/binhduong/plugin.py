@@ -10,14 +10,15 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
 from ckanext.binhduong import (
-    csrf_exemptions, exports, harvest_registry, indexing, outbound, page_views, resources, search_ranking,
-    search_tracking, upload_checks, xloader_jobs_db,
+    csrf_exemptions, datastore_types, exports, harvest_registry, indexing, outbound, page_views, resources,
+    search_ranking, search_tracking, upload_checks, xloader_jobs_db,
 )
 from ckanext.binhduong import workflow  # the approval workflow of hand-made datasets
 from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat import warming as dcat_warming
 from ckanext.binhduong.dcat.rdf_harvester_hooks import DCATHarvestHooks
 from ckanext.binhduong.logic import action, auth
+from ckanext.binhduong.quality import jobs as quality_jobs
 
 __all__ = ["BinhDuongPlugin"]
 
@@ -75,6 +76,9 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
     def can_upload(self, resource_id):
         return outbound.xloader_may_fetch_resource(resource_id)
 
+    def after_upload(self, context, resource_dict, dataset_dict):
+        datastore_types.after_upload(resource_dict)  # numbers and dates typed (datastore_types.py)
+
     # ITranslation: only compiled locales, not the i18n/src folder of PO sources.
 
     def i18n_locales(self):
@@ -100,9 +104,11 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
 
     def after_dataset_create(self, context, pkg_dict):
         workflow.after_write(context, pkg_dict)  # an editor's finished dataset waits for review
+        quality_jobs.after_dataset_write(context, pkg_dict)  # measured again in the background
 
     def after_dataset_update(self, context, pkg_dict):
         workflow.after_write(context, pkg_dict)
+        quality_jobs.after_dataset_write(context, pkg_dict)
 
     def before_dataset_search(self, search_params):
         return dcat_visibility.restrict_search(search_ranking.tune(indexing.widen_unit_filter(search_params)))

@@ -2,7 +2,8 @@
 access first (quality/auth.py) and validates its input.
 
 - ``binhduong_quality_show``: one dataset's measurement, checklist and freshness (whoever may
-  read the dataset); recomputed and stored when the dataset changed since.
+  read the dataset); the stored one (reads never compute or write: quality/jobs.py measures a
+  changed dataset in the background), provisional when none is stored yet.
 - ``binhduong_quality_agency``: the dashboard of one agency (``id``) or of the whole portal:
   average score, ratings, the datasets with the most to gain, broken links, formats that are
   not machine-readable, overdue datasets, the six-monthly review (public datasets only; anyone).
@@ -57,7 +58,7 @@ def _public(row: dict) -> dict:
         "dimensions": result["dimensions"], "indicators": result["indicators"],
         "distributions": result["distributions"], "checklist": mqa.checklist(result),
         "freshness": row["freshness"], "dcat_ap": row["dcat_ap"], "dcat_ap_violations": row["dcat_ap_violations"],
-        "computed": row["computed"],
+        "computed": row["computed"], "stale": row.get("stale", False), "provisional": row.get("provisional", False),
     }
 
 

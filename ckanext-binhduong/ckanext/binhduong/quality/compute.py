@@ -1,8 +1,8 @@
 """Computing and storing measurements: one dataset dict in, one stored row out.
 
 A row is keyed by the dataset's ``metadata_modified``: when the dataset changes (an edit, a
-new resource, a harvest) the stored row is stale and the next read recomputes it
-(``measurement``), so pages never show the score of an older version. The scheduled run
+new resource, a harvest) the update hook queues a job that measures it again
+(quality/jobs.py); reads (``measurement``) only read the stored row. The scheduled run
 (``ckan binhduong quality compute``) recomputes everything, re-checking links older than
 ``link_recheck_days`` first (``ckan binhduong quality check-links``).
 """
@@ -90,18 +90,25 @@ def measure(pkg: dict, options: dict | None = None) -> dict[str, Any]:
     }
 
 
-def measurement(pkg: dict, save: bool = True) -> dict[str, Any]:
-    """The stored measurement of a dataset, recomputed first when the dataset changed since
-    (or when none is stored). Freshness is always recomputed: it moves with the clock."""
+def measurement(pkg: dict) -> dict[str, Any]:
+    """The stored measurement of a dataset, read only (a page view or an API read never
+    computes or writes: the jobs worker measures a dataset after each change, quality/jobs.py,
+    and the scheduled run catches up). Freshness is assessed now: it moves with the clock.
+
+    ``stale`` says the dataset changed since it was measured (its new measurement is on the
+    way). With no stored row yet (a dataset just created), a provisional measurement is
+    computed without the DCAT-AP validation and without storing it (``provisional``)."""
     options = settings()
     row = store.load(pkg["id"])
-    if row is None or row["metadata_modified"] != (pkg.get("metadata_modified") or ""):
-        row = measure(pkg, options)
-        row["computed"] = now().isoformat()
-        if save:
-            store.save([row])
-    else:
-        row["freshness"] = freshness.assess(pkg, now(), options["review_period"], options["update_within"])
+    if row is None:
+        row = measure(pkg, dict(options, validate_dcat=False))
+        row["computed"] = None
+        row["provisional"] = True
+        row["stale"] = True
+        return row
+    row["freshness"] = freshness.assess(pkg, now(), options["review_period"], options["update_within"])
+    row["provisional"] = False
+    row["stale"] = row["metadata_modified"] != (pkg.get("metadata_modified") or "")
     return row
 
 

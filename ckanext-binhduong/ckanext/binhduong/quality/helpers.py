@@ -6,7 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.binhduong.quality import compute, mqa
+from ckanext.binhduong.quality import compute, freshness, mqa, store
 
 __all__ = ["bd_quality_summary"]
 
@@ -15,12 +15,17 @@ log = logging.getLogger(__name__)
 
 def bd_quality_summary(pkg: dict) -> dict[str, Any] | None:
     """A dataset's score and rating for a badge: ``{"total", "max", "rating", "rating_label",
-    "url", "overdue", "days_late"}``, recomputed first when the dataset changed; None when it
-    cannot be had (a badge never breaks the page that shows it)."""
+    "url", "overdue", "days_late", "stale"}`` from the stored measurement only (one indexed
+    read: the page never computes; the jobs worker measures a changed dataset, quality/jobs.py).
+    None when no measurement is stored yet or it cannot be read (a badge never breaks the page)."""
     if not pkg or not pkg.get("id"):
         return None
     try:
-        row = compute.measurement(pkg)
+        row = store.load(pkg["id"])
+        if row is None:
+            return None
+        options = compute.settings()
+        fresh = freshness.assess(pkg, compute.now(), options["review_period"], options["update_within"])
     except Exception as error:  # noqa: BLE001 (the table missing, a database hiccup: no badge)
         log.warning("No quality summary for %s: %s", pkg.get("name"), error)
         return None
@@ -28,5 +33,6 @@ def bd_quality_summary(pkg: dict) -> dict[str, Any] | None:
         "total": row["total"], "max": mqa.MAX_POINTS, "rating": row["rating"],
         "rating_label": toolkit._(mqa.RATING_LABELS[row["rating"]]),
         "url": toolkit.url_for("bd_quality.dataset_quality", id=pkg.get("name") or pkg["id"]),
-        "overdue": row["freshness"].get("overdue", False), "days_late": row["freshness"].get("days_late", 0),
+        "overdue": fresh.get("overdue", False), "days_late": fresh.get("days_late", 0),
+        "stale": row["metadata_modified"] != (pkg.get("metadata_modified") or ""),
     }
