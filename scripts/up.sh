@@ -23,6 +23,8 @@ ckan_cli translation js >"$LOG_DIR/translation-js.log" 2>&1 \
 say "Loading the starter catalogue"
 ckan_cli binhduong seed >"$LOG_DIR/seed.log" 2>&1 || { show_log_tail "$LOG_DIR/seed.log"; die "Loading the starter catalogue failed"; }
 cat "$LOG_DIR/seed.log" | grep -E '^(organizations|datasets):' || true
+# A new version of code or DCAT configuration: queue the catalogue cache's warming (no wait).
+ckan_cli binhduong dcat warm >"$LOG_DIR/dcat-warm.log" 2>&1 || show_log_tail "$LOG_DIR/dcat-warm.log"
 
 cat <<DONE
 

@@ -33,6 +33,7 @@ TABLE = "binhduong_quality"
 _WRITTEN = ("jsonb_build_array(result->'total', result->'rating', "
             "(SELECT jsonb_object_agg(i.key, i.value->'points') FROM jsonb_each(result->'indicators') i))")
 
+_warned: list[bool] = []
 _prefetched: contextvars.ContextVar[dict | None] = contextvars.ContextVar("binhduong_dcat_quality", default=None)
 
 
@@ -44,7 +45,10 @@ def _query(sql: str, dataset_ids: list[str]) -> list:
             return list(connection.execute(sa.text(sql), {"ids": dataset_ids}))
     except SQLAlchemyError as error:
         # A database without the quality table yet: the catalogue goes without measurements.
-        log.warning("Quality measurements not read for the DCAT output (%s)", error.__class__.__name__)
+        if not _warned:
+            _warned.append(True)
+            log.warning("Quality measurements not read for the DCAT output (%s); the catalogue goes "
+                        "without them", error.__class__.__name__)
         return []
 
 
