@@ -3,8 +3,9 @@
 (`ckanext.binhduong.index_rebuild`), on the same bench catalogue in the same run, with the
 two indexes compared document by document.
 
-    bash bench/bench_env.sh && var/venv/bin/python bench/generate_catalogue.py --datasets 10000
-    var/venv/bin/python bench/bench_scale.py [--repeat 1] [--workers 2] [--cli]
+    bash bench/bench_env.sh scale
+    var/venv/bin/python bench/generate_catalogue.py --ini var/scale.ini --datasets 100000
+    var/venv/bin/python bench/bench_scale.py --ini var/scale.ini [--repeat 1] [--workers 2] [--cli]
 
 In process (CKAN loaded once, as the `ckan` command does it, without its start-up), each run
 starts from an empty index: stock is `ckan.lib.search.rebuild()` with deferred commits and a
@@ -51,6 +52,37 @@ def fingerprints() -> dict[str, str]:
         if page.nextCursorMark == cursor or not page.docs:
             return found
         cursor = page.nextCursorMark
+
+
+def solr_memory() -> str:
+    """Solr's JVM heap in use and its process's peak resident memory (VmHWM)."""
+    import urllib.request
+
+    from ckan.common import config
+
+    base = config.get("solr_url").rstrip("/").rsplit("/", 1)[0]
+    with urllib.request.urlopen(f"{base}/admin/info/system?wt=json", timeout=30) as response:
+        info = json.load(response)
+    raw = info["jvm"]["memory"]["raw"]
+    peak = "?"
+    for status in pathlib.Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        cmdline = (status.parent / "cmdline").read_bytes()
+        if b"SolrLauncher" in cmdline:
+            peak = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("VmHWM"))
+    return (f"Solr heap used {raw['used'] / 2**20:.0f} MiB of {raw['max'] / 2**20:.0f} MiB, "
+            f"process peak resident {peak}")
+
+
+def peak_rss() -> str:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return f"peak resident: this process {own:.0f} MiB, largest worker {children:.0f} MiB"
 
 
 def load_average() -> str:
@@ -107,7 +139,7 @@ def main() -> int:
     app = make_app(load_config(args.ini))
     problem = check_bench_ini(toolkit.config)
     if problem:
-        print(f"Refusing to run: {problem}. Use var/bench.ini (bash bench/bench_env.sh).", file=sys.stderr)
+        print(f"Refusing to run: {problem}. Use var/bench.ini or var/scale.ini (bash bench/bench_env.sh [scale]).", file=sys.stderr)
         return 2
     print(f"machine: {harness.machine('pysolr')}; load average before: {load_average()}", flush=True)
     with app._wsgi_app.test_request_context("/"):
@@ -146,6 +178,8 @@ def main() -> int:
         print(f"commands end to end (start-up included): `ckan search-index rebuild` {stock_cli:.1f} s "
               f"({count / stock_cli:.0f}/s), `ckan binhduong search-index-rebuild` {ours_cli:.1f} s "
               f"({count / ours_cli:.0f}/s): {stock_cli / ours_cli:.1f}x")
+    print(peak_rss())
+    print(solr_memory())
     print(f"load average after: {load_average()}")
     return 0
 

@@ -30,7 +30,7 @@ import logging
 import multiprocessing
 import os
 import time
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import pysolr
 from sqlalchemy import select, false
@@ -235,9 +235,9 @@ class _tracking_from_batch:
     """ckanext-tracking's hooks (after_dataset_show, before_dataset_index) ask the database
     for the latest summary row of the dataset and of each resource URL: five queries a
     dataset (two for after_dataset_show with search_tracking.py). Within this block those
-    lookups answer from two queries for the whole batch that select the same rows (latest
-    `tracking_date` first, as `ORDER BY tracking_date desc` does); other ids or URLs still
-    go to the database."""
+    lookups answer from two queries for the whole batch, made by search_tracking's own reader
+    (`_newest`: the newest row per package and per URL); other ids or URLs still go to the
+    database."""
 
     def __init__(self, ids: list[str], urls: list[str]) -> None:
         self.ids, self.urls = ids, urls
@@ -251,28 +251,23 @@ class _tracking_from_batch:
         if not plugins.plugin_loaded("tracking"):
             self.summary = None
             return
-        self.summary = TrackingSummary
-        session = model.Session
-        latest = "SELECT DISTINCT ON ({key}) {key}, running_total, recent_views FROM tracking_summary " \
-                 "WHERE {key} = ANY(:values) ORDER BY {key}, tracking_date desc"
-        from sqlalchemy import text
+        from ckanext.binhduong import search_tracking
 
-        by_package = {row[0]: {"total": row[1], "recent": row[2]} for row in session.execute(
-            text(latest.format(key="package_id")), {"values": self.ids})}
-        by_url = {row[0]: {"total": row[1], "recent": row[2]} for row in session.execute(
-            text(latest.format(key="url")), {"values": self.urls})} if self.urls else {}
+        self.summary = TrackingSummary
+        by_package = search_tracking._newest("package_id", self.ids)
+        by_url = search_tracking._newest("url", self.urls)
         known_ids, known_urls = set(self.ids), set(self.urls)
         original_package, original_resource = TrackingSummary.get_for_package, TrackingSummary.get_for_resource
         self.originals = (TrackingSummary.__dict__["get_for_package"], TrackingSummary.__dict__["get_for_resource"])
 
         def get_for_package(cls, package_id: str) -> dict[str, int]:
             if package_id in known_ids:
-                return dict(by_package.get(package_id) or {"total": 0, "recent": 0})
+                return dict(by_package.get(package_id) or search_tracking.ZERO)
             return original_package(package_id)
 
         def get_for_resource(cls, url: str) -> dict[str, int]:
             if url in known_urls:
-                return dict(by_url.get(url) or {"total": 0, "recent": 0})
+                return dict(by_url.get(url) or search_tracking.ZERO)
             return original_resource(url)
 
         TrackingSummary.get_for_package = classmethod(get_for_package)
@@ -280,29 +275,163 @@ class _tracking_from_batch:
 
         # search_tracking.py gives the plugin's after_dataset_show the same rows through
         # _newest(column, keys); answered from the batch as well.
-        from ckanext.binhduong import search_tracking
+        self.newest = search_tracking._newest
+        known = {"package_id": (known_ids, by_package), "url": (known_urls, by_url)}
 
-        self.newest = getattr(search_tracking, "_newest", None)
-        if self.newest is not None:
-            original_newest = self.newest
-            known = {"package_id": (known_ids, by_package), "url": (known_urls, by_url)}
+        def newest(column: str, keys) -> dict[str, dict[str, int]]:
+            keys = {key for key in keys if key}
+            ids, rows = known.get(column, (set(), {}))
+            if keys <= ids:
+                return {key: dict(rows[key]) for key in keys if key in rows}
+            return self.newest(column, keys)
 
-            def newest(column: str, keys) -> dict[str, dict[str, int]]:
-                keys = {key for key in keys if key}
-                ids, rows = known.get(column, (set(), {}))
-                if keys <= ids:
-                    return {key: dict(rows[key]) for key in keys if key in rows}
-                return original_newest(column, keys)
-
-            search_tracking._newest = newest
+        search_tracking._newest = newest
 
     def __exit__(self, *exc) -> None:
         if self.summary is not None:
-            self.summary.get_for_package, self.summary.get_for_resource = self.originals
-            if self.newest is not None:
-                from ckanext.binhduong import search_tracking
+            from ckanext.binhduong import search_tracking
 
-                search_tracking._newest = self.newest
+            self.summary.get_for_package, self.summary.get_for_resource = self.originals
+            search_tracking._newest = self.newest
+
+
+class _NoOtherRow:
+    """What `session.query(query.exists()).scalar()` answers when the batch has shown that
+    no row matches: the query is built as usual and answers False without a round trip."""
+
+    def filter(self, *_args, **_kwargs) -> "_NoOtherRow":
+        return self
+
+    def exists(self) -> "_NoOtherRow":
+        return self
+
+    def scalar(self) -> bool:
+        return False
+
+
+class _NamesKnownFree:
+    """The session `package_name_validator` sees for a name the batch has checked: one query
+    for the batch found no other live dataset holding it (package.name is unique, so a stored
+    dataset's name never is), so the validator's own query, one a dataset and a schema, is
+    answered without a round trip. Anything else it asks goes to the real session."""
+
+    def __init__(self, session) -> None:
+        self._session = session
+
+    def query(self, *entities):
+        if len(entities) == 1 and (entities[0] is model.Package.id or isinstance(entities[0], _NoOtherRow)):
+            return _NoOtherRow()
+        return self._session.query(*entities)
+
+    def __getattr__(self, name: str):
+        return getattr(self._session, name)
+
+
+class _names_from_batch:
+    """Within this block, `package_name_validator` (in both show schemas, via CKAN's
+    validator registry) is answered from one query for the batch for the names of the
+    batch's datasets; other names (or a name another live dataset holds) still ask the
+    database through the unchanged validator."""
+
+    def __init__(self, packages: dict[str, model.Package]) -> None:
+        names = {package.name: package.id for package in packages.values()}
+        taken = collections.Counter(row[0] for row in model.Session.execute(
+            select(model.package_table.c["name"]).where(
+                model.package_table.c["name"].in_(list(names)), model.package_table.c["state"] != "deleted")))
+        self.free = {(name, package_id) for name, package_id in names.items() if taken[name] <= 1}
+
+    def __enter__(self) -> None:
+        logic.get_validator("package_name_validator")  # the registry, filled
+        self.original = logic._validators_cache["package_name_validator"]
+        original, free = self.original, self.free
+
+        def package_name_validator(key, data, errors, context):
+            package = context.get("package")
+            if package is not None and (data.get(key), package.id) in free:
+                context = dict(context, session=_NamesKnownFree(context["session"]))
+            return original(key, data, errors, context)
+
+        logic._validators_cache["package_name_validator"] = package_name_validator
+
+    def __exit__(self, *exc) -> None:
+        logic._validators_cache["package_name_validator"] = self.original
+
+
+class _harvest_from_batch:
+    """ckanext-harvest's before_dataset_index asks, for every dataset, for its newest current
+    harvest object. Within this block the plugin's query is answered from one query for the
+    batch when the dataset has none (the plugin then leaves the document as it is); datasets
+    that were harvested go through the plugin's own query."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
+
+    def __enter__(self) -> None:
+        try:
+            from ckanext.harvest import plugin as harvest_plugin
+            from ckanext.harvest.model import HarvestObject
+        except ImportError:
+            self.module = None
+            return
+        if not plugins.plugin_loaded("harvest"):
+            self.module = None
+            return
+        table = HarvestObject.__table__
+        harvested = {row[0] for row in model.Session.execute(select(table.c["package_id"]).where(
+            table.c["package_id"].in_(self.ids), table.c["current"] == True))}  # noqa: E712
+        unharvested = set(self.ids) - harvested
+        self.module, self.model = harvest_plugin, harvest_plugin.model
+
+        class _Session:
+            @staticmethod
+            def query(*entities):
+                query = model.Session.query(*entities)
+                if entities == (HarvestObject,):
+                    return _HarvestQuery(query, unharvested, HarvestObject)
+                return query
+
+            def __getattr__(self, name):
+                return getattr(model.Session, name)
+
+        class _Model:
+            Session = _Session()
+
+            def __getattr__(self, name):
+                return getattr(model, name)
+
+        harvest_plugin.model = _Model()
+
+    def __exit__(self, *exc) -> None:
+        if self.module is not None:
+            self.module.model = self.model
+
+
+class _HarvestQuery:
+    """The plugin's `query(HarvestObject).filter(package_id == X).filter(current).order_by(...)
+    .first()`: None without a round trip when X is a batch dataset without a current harvest
+    object; otherwise the real query."""
+
+    def __init__(self, query, unharvested: set[str], harvest_object) -> None:
+        self.query, self.unharvested, self.column = query, unharvested, harvest_object.package_id
+        self.package_id = None
+
+    def filter(self, *criteria):
+        for criterion in criteria:
+            left = getattr(criterion, "left", None)
+            right = getattr(criterion, "right", None)
+            if left is not None and left.compare(self.column.expression) and hasattr(right, "value"):
+                self.package_id = right.value
+        self.query = self.query.filter(*criteria)
+        return self
+
+    def order_by(self, *clauses):
+        self.query = self.query.order_by(*clauses)
+        return self
+
+    def first(self):
+        if self.package_id in self.unharvested:
+            return None
+        return self.query.first()
 
 
 def build_documents(ids: list[str]) -> tuple[list[dict[str, Any]], list[str], list[tuple[str, str]]]:
@@ -312,7 +441,8 @@ def build_documents(ids: list[str]) -> tuple[list[dict[str, Any]], list[str], li
     failures: list[tuple[str, str]] = []
     index = search_index.PackageSearchIndex()
     urls = [row.url for rows in batch["resources"].values() for row in rows if row.url]
-    with _collecting() as collected, _tracking_from_batch(ids, urls):
+    with _collecting() as collected, _tracking_from_batch(ids, urls), _names_from_batch(batch["packages"]), \
+            _harvest_from_batch(ids):
         for package_id in ids:
             package = batch["packages"].get(package_id)
             if package is None:
