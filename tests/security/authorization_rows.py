@@ -379,6 +379,10 @@ MATRIX: list[Row] = [
     M("binhduong_quality_agency", EVERYONE, lambda w, r: {"id": w.org_a["id"]}),
     M("binhduong_quality_compute", SYSADMIN, lambda w, r: {"id": w.public["id"], "dry_run": True}),
     M("binhduong_quality_check_links", SYSADMIN, lambda w, r: {"id": w.public["id"], "dry_run": True}),
+    M("binhduong_quality_table_report", EVERYONE, lambda w, r: {"id": w.public_res["id"]}, "public resource"),
+    M("binhduong_quality_table_report", READ_A, lambda w, r: {"id": w.private_res["id"]}, "private resource",
+      exact_404=True),
+    M("binhduong_quality_validate_tables", SYSADMIN, lambda w, r: {"id": w.public["id"], "dry_run": True}),
     # --- the approval workflow (logic/workflow_actions.py; its steps: tests/e2e/test_publishing_workflow.py) ---
     M("bd_review_show", READ_A, lambda w, r: {"id": w.private["id"]}, "private dataset"),
     M("bd_review_list", LOGGED_IN, lambda w, r: {}),

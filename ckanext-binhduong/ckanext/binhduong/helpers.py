@@ -25,9 +25,9 @@ __all__ = [
 __all__ += list(_front.__all__)
 
 # The quality badge (quality/helpers.py).
-from ckanext.binhduong.quality.helpers import bd_quality_summary  # noqa: E402,F401
+from ckanext.binhduong.quality.helpers import bd_quality_summary, bd_table_report  # noqa: E402,F401
 
-__all__ += ["bd_quality_summary"]
+__all__ += ["bd_quality_summary", "bd_table_report"]
 
 # Help on the search page: corrected spelling, and where to go when nothing is found (search_help.py).
 from ckanext.binhduong.search_help import bd_search_help, bd_search_spelling  # noqa: E402,F401

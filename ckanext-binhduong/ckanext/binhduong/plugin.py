@@ -78,6 +78,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
 
     def after_upload(self, context, resource_dict, dataset_dict):
         datastore_types.after_upload(resource_dict)  # numbers and dates typed (datastore_types.py)
+        quality_jobs.after_resource_write(resource_dict)  # table report against the data dictionary
 
     # ITranslation: only compiled locales, not the i18n/src folder of PO sources.
 

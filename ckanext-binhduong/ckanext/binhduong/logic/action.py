@@ -22,6 +22,7 @@ from ckanext.binhduong.logic.third_party_auth import NOT_ACTIONS, harvest_abort_
 from ckanext.binhduong.search_outage import group_show, organization_show, package_search
 from ckanext.binhduong.quality.actions import (
     binhduong_quality_agency, binhduong_quality_check_links, binhduong_quality_compute, binhduong_quality_show,
+    binhduong_quality_table_report, binhduong_quality_validate_tables,
 )
 from ckanext.binhduong.logic.workflow_actions import (  # the approval workflow (workflow.py)
     bd_review_approve, bd_review_list, bd_review_policy_show, bd_review_policy_update, bd_review_return,
@@ -47,7 +48,7 @@ __all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_dataset_show",
            "package_relationship_create", "package_relationship_update",
            # data quality and freshness (quality/actions.py)
            "binhduong_quality_show", "binhduong_quality_agency", "binhduong_quality_compute",
-           "binhduong_quality_check_links",
+           "binhduong_quality_check_links", "binhduong_quality_table_report", "binhduong_quality_validate_tables",
            # the approval workflow (logic/workflow_actions.py)
            "bd_review_show", "bd_review_submit", "bd_review_approve", "bd_review_return", "bd_review_list",
            "bd_review_policy_show", "bd_review_policy_update",

@@ -36,10 +36,11 @@ def quality():
 @click.option("--dataset", default=None, help="One dataset (id or name); default: every dataset that changed.")
 @click.option("--all", "everything", is_flag=True, help="Recompute datasets that did not change too.")
 @click.option("--check-links", is_flag=True, help="Check the links due for a check first.")
+@click.option("--validate-tables", is_flag=True, help="Validate the tables not validated yet or changed since too.")
 @click.option("--dry-run", is_flag=True, help="Say what would be computed, store nothing.")
-def compute_command(dataset: str | None, everything: bool, check_links: bool, dry_run: bool):
+def compute_command(dataset: str | None, everything: bool, check_links: bool, validate_tables: bool, dry_run: bool):
     """Measure datasets (score, SHACL, freshness) and store the results."""
-    data_dict = {"all": everything, "check_links": check_links, "dry_run": dry_run}
+    data_dict = {"all": everything, "check_links": check_links, "validate_tables": validate_tables, "dry_run": dry_run}
     if dataset:
         data_dict["id"] = dataset
     report = _run("binhduong_quality_compute", data_dict)
@@ -52,6 +53,8 @@ def compute_command(dataset: str | None, everything: bool, check_links: bool, dr
                    f"{len(links['broken'])} broken")
     click.echo(f"computed {report['datasets']} dataset(s); average {report.get('average')}; ratings "
                f"{json.dumps(report.get('ratings', {}))}; DCAT-AP violations in {report.get('dcat_ap_violations', 0)}")
+    if "tables" in report:
+        click.echo(f"tables: {report['tables']['validated']} validated, {report['tables']['invalid']} with errors")
 
 
 @quality.command("check-links")
@@ -80,3 +83,26 @@ def check_links_command(dataset: str | None, force: bool, dry_run: bool):
 def show_command(dataset: str):
     """Print a dataset's measurement as JSON."""
     click.echo(json.dumps(_run("binhduong_quality_show", {"id": dataset}), ensure_ascii=False, indent=1))
+
+
+@quality.command("validate-tables")
+@click.option("--dataset", default=None, help="One dataset (id or name); default: every dataset.")
+@click.option("--all", "everything", is_flag=True, help="Validate tables whose file did not change too.")
+@click.option("--dry-run", is_flag=True, help="List the tables that would be validated, read nothing.")
+def validate_tables_command(dataset: str | None, everything: bool, dry_run: bool):
+    """Validate CSV/XLSX resources with frictionless (against the data dictionary) and store the reports."""
+    data_dict = {"all": everything, "dry_run": dry_run}
+    if dataset:
+        data_dict["id"] = dataset
+    report = _run("binhduong_quality_validate_tables", data_dict)
+    if dry_run:
+        for name in report["would_validate"]:
+            click.echo(name)
+        click.echo(f"would validate {report['resources']} table(s) (dry run)")
+        return
+    for line in report["invalid"]:
+        click.echo(f"errors: {line}")
+    for line in report["not_validated"]:
+        click.echo(f"not validated: {line}")
+    click.echo(f"validated {report['resources']} table(s): {report['valid']} valid, {len(report['invalid'])} with errors, "
+               f"{len(report['not_validated'])} not validated")

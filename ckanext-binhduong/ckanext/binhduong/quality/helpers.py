@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong.quality import compute, freshness, mqa, store
 
-__all__ = ["bd_quality_summary"]
+__all__ = ["bd_quality_summary", "bd_table_report"]
 
 log = logging.getLogger(__name__)
 
@@ -36,3 +36,20 @@ def bd_quality_summary(pkg: dict) -> dict[str, Any] | None:
         "overdue": fresh.get("overdue", False), "days_late": fresh.get("days_late", 0),
         "stale": row["metadata_modified"] != (pkg.get("metadata_modified") or ""),
     }
+
+
+def bd_table_report(resource: dict) -> dict[str, Any] | None:
+    """The stored validation report of a tabular resource as the current user may read it
+    (binhduong_quality_table_report), for the resource page; None when there is none to show
+    (not a table, not validated yet, not readable, a database hiccup)."""
+    if not resource or not resource.get("id"):
+        return None
+    context = {"user": toolkit.g.user or "", "auth_user_obj": getattr(toolkit.g, "userobj", None)}
+    try:
+        report = toolkit.get_action("binhduong_quality_table_report")(context, {"id": resource["id"]})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized, toolkit.ValidationError):
+        return None
+    except Exception as error:  # noqa: BLE001 (the table missing: no report, the page still shows)
+        log.warning("No table report for %s: %s", resource.get("id"), error)
+        return None
+    return report if report.get("validated") else None

@@ -6,8 +6,10 @@ moment later, so pages only ever read the stored row (``compute.stored``). The s
 ``ckan binhduong quality compute`` catches anything a job missed (the worker down, Redis
 down), so a changed dataset has a fresh score within one scheduler interval at worst.
 
-Tabular resources (CSV, XLSX) are validated by ``validate_resource`` (quality/tables.py)
-after an upload or a change of the resource, and after xloader loaded it.
+The same job validates the dataset's tabular resources (CSV, XLSX) whose file is new or
+changed (quality/tables.py): uploads and harvested files alike, since CKAN's resource
+actions and the harvesters all go through ``package_create``/``package_update``. After
+xloader loaded a table (its data dictionary may be new), ``validate_resource`` validates it again.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import time
 import ckan.plugins.toolkit as toolkit
 from ckan import model
 
-__all__ = ["after_dataset_write", "enqueue_measure", "enqueue_validation", "measure_dataset", "validate_resource"]
+__all__ = ["after_dataset_write", "after_resource_write", "enqueue_measure", "enqueue_validation", "measure_dataset", "validate_resource"]
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +50,20 @@ def enqueue_validation(resource_id: str) -> bool:
 
 
 def after_dataset_write(context: dict, pkg_dict: dict) -> None:
-    """IPackageController after create/update: measure the dataset again in the background,
-    and validate its tabular resources whose file changed."""
+    """IPackageController after create/update: measure the dataset again in the background."""
     dataset_id = pkg_dict.get("id")
     if not dataset_id or context.get("bd_quality_job"):
         return
     enqueue_measure(dataset_id)
+
+
+def after_resource_write(resource: dict) -> None:
+    """IXloader after_upload: validate the table again in the background (its data
+    dictionary is in the DataStore now)."""
+    from ckanext.binhduong.quality import tables
+
+    if resource.get("id") and tables.is_tabular(resource):
+        enqueue_validation(resource["id"])
 
 
 def _site_context() -> dict:
@@ -79,6 +89,10 @@ def measure_dataset(dataset_id: str, expected_modified: str = "") -> dict | None
         return None
     row = compute.measure(pkg)
     store.save([row])
+    from ckanext.binhduong.quality import tables
+
+    for resource in tables.tabular_resources(pkg["id"], changed_only=True):
+        tables.validate_and_store(resource["id"])
     return row
 
 
