@@ -6,6 +6,16 @@ two indexes compared document by document.
     bash bench/bench_env.sh scale
     var/venv/bin/python bench/generate_catalogue.py --ini var/scale.ini --datasets 100000
     var/venv/bin/python bench/bench_scale.py --ini var/scale.ini [--repeat 1] [--workers 2] [--cli]
+    var/venv/bin/python bench/bench_scale.py --ini var/scale.ini --sample 2000   # at 100,000
+    var/venv/bin/python bench/bench_scale.py --ini var/scale.ini --web           # search, pages
+
+`--sample N`: stock (about 20 to 100 datasets/s here) would take 15 to 80 minutes at 100,000,
+so it indexes an evenly spread sample of N datasets; ours indexes the same sample, then the
+whole catalogue, and the sample's documents are compared. `--web`: the portal through
+gunicorn with 2 workers (as config/supervisord.conf.template runs it) on the ini, on a spare
+port: package_search over the API (the judged queries of tests/search/judgements.py)
+sequential p50/p95 and requests/s at 8 clients, the home, search and statistics pages
+p50/p95, and the peak resident memory of every process.
 
 In process (CKAN loaded once, as the `ckan` command does it, without its start-up), each run
 starts from an empty index: stock is `ckan.lib.search.rebuild()` with deferred commits and a
@@ -36,13 +46,25 @@ from generate_catalogue import check_bench_ini  # noqa: E402
 UNSTABLE = {"indexed_ts", "_version_"}
 
 
-def fingerprints() -> dict[str, str]:
-    """id → digest of the stored document, for the whole index (cursor paging)."""
+def _digest(doc: dict) -> str:
+    stable = {k: v for k, v in doc.items() if k not in UNSTABLE}
+    return hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def fingerprints(ids: list[str] | None = None) -> dict[str, str]:
+    """id → digest of the stored document, for the whole index (cursor paging) or the
+    documents of the given datasets."""
     from ckan.lib.search.common import make_connection
 
     connection = make_connection(decode_dates=False)
     connection.commit()
     found: dict[str, str] = {}
+    if ids is not None:
+        for start in range(0, len(ids), 100):
+            chunk = " OR ".join(f'"{i}"' for i in ids[start:start + 100])
+            for doc in connection.search(q=f"id:({chunk})", fl="*", rows=100).docs:
+                found[doc["id"]] = _digest(doc)
+        return found
     cursor = "*"
     while True:
         page = connection.search(q="*:*", fl="*", rows=1000, sort="index_id asc", cursorMark=cursor)
@@ -89,19 +111,19 @@ def load_average() -> str:
     return " ".join(pathlib.Path("/proc/loadavg").read_text().split()[:3])
 
 
-def stock_run() -> float:
+def stock_run(ids: list[str] | None = None) -> float:
     from ckan import model
     from ckan.lib import search
 
     search.clear_all()
     model.Session.remove()
     started = time.perf_counter()
-    search.rebuild(defer_commit=True, quiet=True)
+    search.rebuild(defer_commit=True, quiet=True, package_ids=ids)
     search.commit()
     return time.perf_counter() - started
 
 
-def ours_run(workers: int, batch_size: int) -> float:
+def ours_run(workers: int, batch_size: int, ids: list[str] | None = None) -> float:
     from ckan import model
     from ckan.lib import search
     from ckanext.binhduong import index_rebuild
@@ -109,10 +131,37 @@ def ours_run(workers: int, batch_size: int) -> float:
     search.clear_all()
     model.Session.remove()
     started = time.perf_counter()
-    report = index_rebuild.rebuild(workers=workers, batch_size=batch_size)
+    report = index_rebuild.rebuild(ids, workers=workers, batch_size=batch_size)
     if report.failed:
         raise SystemExit(f"our rebuild failed for {len(report.failed)} datasets: {report.failed[:3]}")
     return time.perf_counter() - started
+
+
+def sample_runs(all_ids: list[str], size: int, workers: int, batch_size: int) -> int:
+    """Stock on an evenly spread sample; ours on the same sample, then on the whole catalogue;
+    the sample's documents compared between stock and ours' whole-catalogue index."""
+    step = max(1, len(all_ids) // size)
+    sample = all_ids[::step][:size]
+    stock = stock_run(sample)
+    stock_index = fingerprints(sample)
+    print(f"  stock, sample of {len(sample)}: {stock:7.1f} s ({len(sample) / stock:6.1f}/s)  load {load_average()}",
+          flush=True)
+    ours_sample = ours_run(workers, batch_size, sample)
+    print(f"  ours,  sample of {len(sample)}: {ours_sample:7.1f} s ({len(sample) / ours_sample:6.1f}/s, "
+          f"{workers} workers)  load {load_average()}", flush=True)
+    ours_all = ours_run(workers, batch_size)
+    print(f"  ours,  all {len(all_ids)}: {ours_all:7.1f} s ({len(all_ids) / ours_all:6.1f}/s, {workers} workers)  "
+          f"load {load_average()}", flush=True)
+    ours_index = fingerprints(sample)
+    differing = sorted(i for i in set(stock_index) | set(ours_index) if stock_index.get(i) != ours_index.get(i))
+    print(f"  sample: {len(stock_index)} stock documents, {len(ours_index)} of ours, {len(differing)} differ")
+    print(f"speed-up on the sample: {stock / ours_sample:.1f}x; stock's sample rate against ours on all: "
+          f"{(len(all_ids) / ours_all) / (len(sample) / stock):.1f}x "
+          f"(stock at {len(all_ids)}: about {len(all_ids) / (len(sample) / stock):.0f} s, extrapolated)")
+    print(peak_rss())
+    print(solr_memory())
+    print(f"load average after: {load_average()}")
+    return 1 if differing else 0
 
 
 def cli_run(ini: str, args: list[str]) -> float:
@@ -130,6 +179,14 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--cli", action="store_true", help="also time both commands end to end")
     parser.add_argument("--skip-stock", action="store_true", help="time ours only (no comparison)")
+    parser.add_argument("--sample", type=int, default=0,
+                        help="stock on a sample of this many datasets (every n-th), ours on the sample "
+                             "and on all; the sample's documents compared")
+    parser.add_argument("--web", action="store_true",
+                        help="instead: package_search and pages through gunicorn (2 workers) on the ini")
+    parser.add_argument("--passes", type=int, default=2, help="--web: sequential passes over the queries")
+    parser.add_argument("--clients", type=int, default=8, help="--web: concurrent clients")
+    parser.add_argument("--seconds", type=float, default=30, help="--web: duration of the concurrent run")
     args = parser.parse_args()
 
     from ckan.cli import load_config
@@ -142,11 +199,17 @@ def main() -> int:
         print(f"Refusing to run: {problem}. Use var/bench.ini or var/scale.ini (bash bench/bench_env.sh [scale]).", file=sys.stderr)
         return 2
     print(f"machine: {harness.machine('pysolr')}; load average before: {load_average()}", flush=True)
+    if args.web:
+        with app._wsgi_app.test_request_context("/"):
+            return web_run(args.ini, args.passes, args.clients, args.seconds)
     with app._wsgi_app.test_request_context("/"):
         from ckanext.binhduong import index_rebuild
 
-        count = len(index_rebuild.dataset_ids())
+        all_ids = index_rebuild.dataset_ids()
+        count = len(all_ids)
         print(f"catalogue: {count} datasets in the bench database", flush=True)
+        if args.sample:
+            return sample_runs(all_ids, args.sample, args.workers, args.batch_size)
         times: dict[str, list[float]] = {"stock": [], "ours": []}
         for run in range(args.repeat):
             if not args.skip_stock:
@@ -181,6 +244,124 @@ def main() -> int:
     print(peak_rss())
     print(solr_memory())
     print(f"load average after: {load_average()}")
+    return 0
+
+
+# -- the portal at scale, through production WSGI ---------------------------------------------
+
+PAGES = {"home": "/", "search": "/dataset/?q={q}", "statistics": "/thong-ke"}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _process_peaks(root_pid: int) -> dict[str, str]:
+    """Peak resident memory (VmHWM) of a process and of its children."""
+    peaks = {}
+    for status in pathlib.Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        pid = int(status.parent.name)
+        if pid == root_pid or fields.get("PPid", "").strip() == str(root_pid):
+            role = "gunicorn master" if pid == root_pid else f"gunicorn worker {pid}"
+            peaks[role] = fields.get("VmHWM", "?").strip()
+    return peaks
+
+
+def web_run(ini: str, passes: int, clients: int, seconds: float) -> int:
+    """gunicorn with 2 workers on the ini (as config/supervisord.conf.template runs the
+    portal) on a spare port: package_search over the API, sequential and at `clients`
+    clients, then the home, search and statistics pages."""
+    import concurrent.futures
+    import urllib.parse
+
+    import requests
+
+    sys.path.insert(0, str(harness.ROOT / "tests"))
+    from search.judgements import QUERIES
+
+    queries = [query for query, _grades in QUERIES]
+    port = _free_port()
+    env = dict(os.environ, CKAN_INI=ini)
+    server = subprocess.Popen(
+        [str(harness.ROOT / "var" / "venv" / "bin" / "gunicorn"), "--pythonpath", str(harness.ROOT / "config"),
+         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120", "wsgi:application"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        session = requests.Session()
+        for _ in range(120):
+            try:
+                if session.get(f"{base}/api/3/action/status_show", timeout=5).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(1)
+        else:
+            raise SystemExit("gunicorn did not answer in 120 s")
+
+        def search(client: requests.Session, query: str) -> float:
+            started = time.perf_counter()
+            response = client.get(f"{base}/api/3/action/package_search",
+                                  params={"q": query, "rows": 10}, timeout=60)
+            response.raise_for_status()
+            return time.perf_counter() - started
+
+        count = session.get(f"{base}/api/3/action/package_search", params={"rows": 0}).json()["result"]["count"]
+        print(f"gunicorn 2 workers on 127.0.0.1:{port}; package_search finds {count} datasets", flush=True)
+        for query in queries:  # warm-up pass
+            search(session, query)
+        times = [search(session, query) for _ in range(passes) for query in queries]
+        print(f"package_search sequential ({len(times)} requests, {len(queries)} queries x {passes}): "
+              f"p50 {percentile(times, 0.5) * 1000:.0f} ms, p95 {percentile(times, 0.95) * 1000:.0f} ms", flush=True)
+
+        def client_loop(n: int) -> int:
+            client, done, k = requests.Session(), 0, n * 7
+            deadline = time.perf_counter() + seconds
+            while time.perf_counter() < deadline:
+                search(client, queries[k % len(queries)])
+                done, k = done + 1, k + 1
+            return done
+
+        started = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+            done = sum(pool.map(client_loop, range(clients)))
+        elapsed = time.perf_counter() - started
+        print(f"package_search at {clients} clients: {done} requests in {elapsed:.1f} s, "
+              f"{done / elapsed:.1f} requests/s", flush=True)
+
+        for page, path in PAGES.items():
+            paths = [path.format(q=urllib.parse.quote(query)) for query in queries[:20]] if "{q}" in path \
+                else [path] * 20
+            started = time.perf_counter()
+            first = session.get(base + paths[0], timeout=120)
+            cold = time.perf_counter() - started
+            first.raise_for_status()
+            page_times = []
+            for url in paths:
+                started = time.perf_counter()
+                session.get(base + url, timeout=120).raise_for_status()
+                page_times.append(time.perf_counter() - started)
+            print(f"page {page} ({path}): first {cold * 1000:.0f} ms, then p50 {percentile(page_times, 0.5) * 1000:.0f} ms, "
+                  f"p95 {percentile(page_times, 0.95) * 1000:.0f} ms ({len(page_times)} requests)", flush=True)
+        for role, peak in sorted(_process_peaks(server.pid).items()):
+            print(f"peak resident {role}: {peak}")
+        print(solr_memory())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     return 0
 
 
