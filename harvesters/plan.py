@@ -30,10 +30,18 @@ DEFAULT_FORMATS = ("csv", "json")
 @dataclass(frozen=True)
 class OutputField:
     """A column of a published table: machine name (CSV header, DataStore field, JSON key),
-    its Vietnamese label, and what it means (for the data dictionary in the description)."""
+    its Vietnamese label, and what it means (for the data dictionary in the description and
+    the DataStore's). ``type`` names the DataStore column type ("int4", "numeric", "date",
+    "text"); empty: the type all the column's values share (datastore_types.harvest_fields)."""
     name: str
     label: str
     description: str = ""
+    type: str = ""
+
+    def as_content(self) -> dict[str, str]:
+        # Without an empty type, so that contents (and hashes) published before types
+        # existed stay equal.
+        return {k: v for k, v in vars(self).items() if k != "type" or v}
 
 
 @dataclass
@@ -49,7 +57,7 @@ class Publication:
 
     def as_content(self) -> dict[str, Any]:
         content = {"key": self.key, "title": self.title, "description": self.description,
-                   "fields": [vars(f) for f in self.fields], "rows": self.rows}
+                   "fields": [f.as_content() for f in self.fields], "rows": self.rows}
         if self.formats != DEFAULT_FORMATS:
             # Only when not the default, so that contents (and hashes) published before
             # formats were configurable stay equal.

@@ -28,6 +28,7 @@ from ckan.lib import uploader
 
 from ckanext.harvest.model import HarvestObject
 
+from ckanext.binhduong import datastore_types
 from ckanext.binhduong.harvesters.problems import Problem
 from ckanext.binhduong.harvesters.plan import DEFAULT_FORMATS, RENDERERS
 
@@ -46,9 +47,10 @@ _RESOURCE_SHOW_ONLY = {"package_id", "position", "created", "metadata_modified",
 
 
 def write_dataset(harvest_object, content: dict[str, Any], existing: dict[str, Any] | None, *, user: str,
-                  new_name: Callable[[str], str], provenance: str) -> tuple[dict[str, Any], set[str]]:
+                  new_name: Callable[[str], str], provenance: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Create or update the dataset described by a harvest object's ``content``; returns the
-    package dict written and the ids of the resources whose files were written."""
+    package dict written and the resources whose files were written: {id: the typed
+    DataStore fields of its table (CSV), or None}."""
     now_utc = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     files = []  # (publication, renderer, filename, bytes)
     for publication in content["publications"]:
@@ -61,11 +63,16 @@ def write_dataset(harvest_object, content: dict[str, Any], existing: dict[str, A
     for resource in (existing or {}).get("resources", []):
         if resource.get("url_type") == "upload":
             existing_files[(resource.get("url") or "").rsplit("/", 1)[-1]] = resource
-    ours, written = [], set()
+    ours, written = [], {}
+    loading = _loader_available()
     for publication, renderer, filename, data in files:
         previous_resource = existing_files.pop(filename, {})
         resource_id = previous_resource.get("id") or str(uuid.uuid4())
-        written.add(resource_id)
+        # The harvester knows its columns: the DataStore table gets their types (numbers sort
+        # as numbers) and their Vietnamese labels as its data dictionary.
+        table = loading and renderer.format == "CSV"
+        written[resource_id] = (datastore_types.harvest_fields(publication["fields"], publication["rows"])
+                                if table else None)
         ours.append({
             # Other extensions' fields (xloader's datastore_active) stay with the resource.
             **{k: v for k, v in previous_resource.items() if k not in _RESOURCE_SHOW_ONLY},
@@ -73,6 +80,9 @@ def write_dataset(harvest_object, content: dict[str, Any], existing: dict[str, A
             "description": publication["description"], "format": renderer.format, "mimetype": renderer.mimetype,
             "url": filename, "url_type": "upload", "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest(), "last_modified": now_utc.isoformat(), "language": "vi",
+            # Its table is made right after this write (request_datastore_load): flagged in the
+            # same revision, so that making it is not one more dataset update in the stream.
+            **({"datastore_active": True} if table else {}),
         })
     # Resources someone added by hand (a methodology PDF) stay, after ours.
     kept = [r for r in (existing or {}).get("resources", []) if r["id"] not in written]
@@ -142,10 +152,22 @@ def _package_dict(content: dict[str, Any], existing: dict[str, Any] | None, reso
     return package
 
 
-def request_datastore_load(package: dict[str, Any], written: set[str], user: str) -> list[Problem]:
+def _loader_available() -> bool:
+    try:
+        toolkit.get_action("xloader_submit")
+        toolkit.get_action("datastore_create")
+    except KeyError:
+        return False
+    return True
+
+
+def request_datastore_load(package: dict[str, Any], written: dict[str, Any], user: str) -> list[Problem]:
     """Ask xloader to load each CSV we wrote (package_create does not call the resource hooks
-    xloader listens to; xloader skips a resource that already has a pending job). Returns the
-    problems of requests that failed: the dataset is published, only its table load is late."""
+    xloader listens to; xloader skips a resource that already has a pending job), into a
+    table made first with the columns' types and data dictionary (xloader's COPY keeps the
+    types of an existing table's dictionary). Returns the problems of requests that failed:
+    the dataset is published, only its table load is late (or, if the typed table could not
+    be made, its columns are text until the next change)."""
     try:
         submit = toolkit.get_action("xloader_submit")
     except KeyError:
@@ -154,8 +176,15 @@ def request_datastore_load(package: dict[str, Any], written: set[str], user: str
     problems = []
     for resource in package["resources"]:
         if resource["id"] in written and resource.get("format") == "CSV":
+            request = {"resource_id": resource["id"]}
+            if written[resource["id"]]:
+                done, problem = _prepare_table(resource, written[resource["id"]], user)
+                problems += problem
+                if done == "recreated":
+                    # The old rows are gone with the old columns: load even a file xloader saw.
+                    request["ignore_hash"] = True
             try:
-                submit({"ignore_auth": True, "user": user}, {"resource_id": resource["id"]})
+                submit({"ignore_auth": True, "user": user}, request)
             except Exception as error:
                 log.warning("DataStore load of resource %s not requested: %s", resource["id"], error)
                 problems.append(Problem(
@@ -163,6 +192,19 @@ def request_datastore_load(package: dict[str, Any], written: set[str], user: str
                     "có thể nạp lại từ trang tài nguyên.",
                     f"Resource {resource['id']} published but the DataStore load was not requested: {error}"))
     return problems
+
+
+def _prepare_table(resource: dict[str, Any], fields: list[dict[str, Any]], user: str) -> tuple[str, list[Problem]]:
+    try:
+        done = datastore_types.prepare_table(resource["id"], fields, user)
+    except Exception as error:  # the load still runs, into text columns
+        log.warning("Typed DataStore table of resource %s not prepared: %s", resource["id"], error)
+        return "failed", [Problem(
+            f"Chưa tạo được bảng có kiểu dữ liệu cho “{resource['name']}”; bảng được nạp với các cột dạng văn bản.",
+            f"Typed DataStore table of resource {resource['id']} not prepared (loaded as text): {error}")]
+    log.info("DataStore table of resource %s: %s (%s)", resource["id"], done,
+             ", ".join(f"{f['id']} {f['type']}" for f in fields))
+    return done, []
 
 
 class _StoredFiles:
