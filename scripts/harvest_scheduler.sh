@@ -19,6 +19,10 @@ while true; do
   # the links due, in the background (the link checker is throttled per host and may take a while);
   # -n: skipped while the previous run still goes.
   flock -n "$(dirname "$ini")/run/quality-compute.lock" "$ckan_bin" -c "$ini" binhduong quality compute --check-links \
-    >>"$(dirname "$ini")/log/quality-compute.log" 2>&1 &
+    --validate-tables >>"$(dirname "$ini")/log/quality-compute.log" 2>&1 &
+  # The quality digest to each agency's admins: sent only when ckanext.binhduong.quality.digest_interval_days
+  # have passed since the last one (the command says "not due" otherwise).
+  flock -n "$(dirname "$ini")/run/quality-digest.lock" "$ckan_bin" -c "$ini" binhduong quality digest \
+    >>"$(dirname "$ini")/log/quality-digest.log" 2>&1 &
   sleep "$interval"
 done

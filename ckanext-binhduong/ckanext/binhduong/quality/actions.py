@@ -110,7 +110,9 @@ def _public_datasets_without_rows(owner_org: str | None) -> int:
         return connection.execute(sa.text(query), params).scalar() or 0
 
 
-def _dashboard(rows: list[dict], at: dt.datetime) -> dict[str, Any]:
+def dashboard(rows: list[dict], at: dt.datetime) -> dict[str, Any]:
+    """The figures of a dashboard from stored rows (``store.load_all``), lateness counted at ``at``
+    (also the quality digest's, quality/digest.py)."""
     results = [row["result"] for row in rows]
     summary = mqa.summarise(results)
     dimensions = {
@@ -175,7 +177,7 @@ def binhduong_quality_agency(context: dict, data_dict: dict) -> dict[str, Any]:
     rows = store.load_all(organization["id"] if organization else None)
     answer = {
         "organization": organization,
-        **_dashboard(rows, at),
+        **dashboard(rows, at),
         "unmeasured_count": _public_datasets_without_rows(organization["id"] if organization else None),
         **_invalid_tables(organization["id"] if organization else None),
         "review": freshness.next_review(at, options["review_anchor"], options["review_period"]),

@@ -106,3 +106,26 @@ def validate_tables_command(dataset: str | None, everything: bool, dry_run: bool
         click.echo(f"not validated: {line}")
     click.echo(f"validated {report['resources']} table(s): {report['valid']} valid, {len(report['invalid'])} with errors, "
                f"{len(report['not_validated'])} not validated")
+
+
+@quality.command("digest")
+@click.option("--organization", default=None, help="One agency (name or id); default: every agency.")
+@click.option("--force", is_flag=True, help="Send now even if the last digest is more recent than the interval.")
+@click.option("--dry-run", is_flag=True, help="Print the messages, send and record nothing.")
+def digest_command(organization: str | None, force: bool, dry_run: bool):
+    """E-mail each agency's admins its quality digest (overdue datasets, broken links, lowest
+    scores, the six-monthly review), when ckanext.binhduong.quality.digest_interval_days have
+    passed since the last one (the scheduler runs this on every round)."""
+    from ckanext.binhduong.quality import compute, digest
+
+    report = digest.run(compute.now(), force=force or bool(organization), dry_run=dry_run, organization=organization)
+    if not report["messages"] and not (report["due"] or force or organization):
+        click.echo(f"digest not due (last sent {report['last_sent']})")
+        return
+    for message in report["messages"]:
+        click.echo(f"to {', '.join(message['to'])}: {message['subject']}")
+        if dry_run:
+            click.echo(message["body"])
+    verb = "would send" if dry_run else "sent"
+    click.echo(f"{verb} {report['sent'] if not dry_run else len(report['messages'])} digest(s)"
+               + (" (dry run)" if dry_run else ""))

@@ -34,7 +34,7 @@ from ckan import model
 
 from ckanext.binhduong.quality.mqa import N_
 
-__all__ = ["ERROR_LABELS", "frictionless_schema", "is_tabular", "limits", "load", "load_for_dataset",
+__all__ = ["ERROR_LABELS", "frictionless_schema", "invalid_tables", "is_tabular", "limits", "load", "load_for_dataset",
            "tabular_resources", "validate_and_store", "validate_file"]
 
 log = logging.getLogger(__name__)
@@ -259,11 +259,14 @@ def load_for_dataset(dataset_id: str) -> list[dict[str, Any]]:
         return [dict(_row(row), name=row[6]) for row in rows]
 
 
-def invalid_tables(owner_org: str | None = None) -> list[dict[str, Any]]:
-    """Tables with errors in public active datasets (of one agency or all), most errors first."""
+def invalid_tables(owner_org: str | None = None, public_only: bool = True) -> list[dict[str, Any]]:
+    """Tables with errors in active datasets (public ones only by default; of one agency or
+    all), most errors first."""
     query = (f"SELECT t.resource_id, t.error_count, r.name, p.name, p.title FROM {TABLE} t "
              "JOIN resource r ON r.id = t.resource_id JOIN package p ON p.id = r.package_id "
-             "WHERE t.valid IS FALSE AND r.state = 'active' AND p.state = 'active' AND NOT p.private")
+             "WHERE t.valid IS FALSE AND r.state = 'active' AND p.state = 'active'")
+    if public_only:
+        query += " AND NOT p.private"
     params = {}
     if owner_org:
         query += " AND p.owner_org = :org"
