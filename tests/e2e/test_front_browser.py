@@ -139,9 +139,11 @@ def test_every_page_kind_fits_the_window_without_errors_or_outside_requests(port
                         problems.append(f"{size} {kind}: HTTP {response.status}")
                     if kind == "map":
                         page.wait_for_selector('.bd-map-view[data-state]', timeout=15_000)
-                        # The offline background: province outlines with their names, no tiles.
+                        # The offline background: province outlines with their names, no tiles,
                         places = page.locator(".bd-map-place-name").all_inner_texts()
-                        if "Bình Dương" not in places or page.locator(".leaflet-tile").count():
+                        # and the home province's districts by name (map_view.home_places).
+                        if ("Bình Dương" not in places or "Thủ Dầu Một" not in places
+                                or page.locator(".leaflet-tile").count()):
                             problems.append(f"{size} map: no offline background ({places})")
                     if kind == "table":
                         page.frame_locator("iframe").first.locator("table tbody tr").first.wait_for(timeout=30_000)

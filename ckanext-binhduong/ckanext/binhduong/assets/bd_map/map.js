@@ -8,6 +8,7 @@ ckan.module("bd-map", function () {
   var POINT_STYLE = {radius: 7, color: "#0d4f6b", weight: 2, fillColor: "#1b8ab8", fillOpacity: 0.8,
                      className: "bd-map-point"};
   var SHAPE_STYLE = {color: "#0d4f6b", weight: 2, fillOpacity: 0.2};
+  var COMMUNE_ZOOM = 12;  // commune names from this zoom on (the offline background)
 
   function text(value) {
     if (value === null || value === undefined) { return ""; }
@@ -114,10 +115,12 @@ ckan.module("bd-map", function () {
         L.tileLayer(tileUrl, {attribution: root.getAttribute("data-tile-attribution") || "", maxZoom: 19}).addTo(map);
       }
       var basemapData = root.querySelector("script.bd-map-basemap");
+      var showPlaces = function () {};
       if (!tileUrl && basemapData) {
         // The offline background: province outlines, the home province stronger, names as labels.
         try {
-          L.geoJSON(JSON.parse(basemapData.textContent), {
+          var background = JSON.parse(basemapData.textContent);
+          L.geoJSON(background, {
             interactive: false,
             style: function (feature) {
               var home = feature.properties && feature.properties.home;
@@ -129,6 +132,22 @@ ckan.module("bd-map", function () {
                 {permanent: true, direction: "center", className: "bd-map-place-name", interactive: false});
             }
           }).addTo(map);
+          // The home province's districts and communes (until 30/6/2025) by name at their
+          // centres (map_view.home_places): districts always, communes once zoomed in.
+          var districts = L.layerGroup(), communes = L.layerGroup();
+          (background.places || []).forEach(function (place) {
+            var district = place.kind === "district";
+            L.circleMarker([place.lat, place.lon], {radius: district ? 3 : 2, weight: 1, color: "#4f5b67",
+                                                    fillColor: "#4f5b67", fillOpacity: 1, interactive: false})
+              .bindTooltip(String(place.name || ""), {permanent: true, direction: "top", offset: [0, -2], interactive: false,
+                                                      className: "bd-map-place-name bd-map-" + (district ? "district" : "commune")})
+              .addTo(district ? districts : communes);
+          });
+          districts.addTo(map);
+          showPlaces = function () {
+            if (map.getZoom() >= COMMUNE_ZOOM) { communes.addTo(map); } else { map.removeLayer(communes); }
+          };
+          map.on("zoomend", showPlaces);
         } catch (error) {
           if (window.console) { window.console.warn("bd-map: no background: " + error); }
         }
@@ -136,6 +155,7 @@ ckan.module("bd-map", function () {
       L.control.scale({imperial: false}).addTo(map);
       layer.addTo(map);
       map.fitBounds(layer.getBounds().pad(0.05), {maxZoom: 13});
+      showPlaces();
       root.setAttribute("data-points", String(points));
       root.setAttribute("data-state", "ready");
     }
