@@ -30,9 +30,10 @@ from ckanext.binhduong.quality.helpers import bd_quality_summary, bd_table_repor
 __all__ += ["bd_quality_summary", "bd_table_report"]
 
 # Help on the search page: corrected spelling, and where to go when nothing is found (search_help.py).
-from ckanext.binhduong.search_help import bd_search_help, bd_search_spelling  # noqa: E402,F401
+from ckanext.binhduong.search_help import (  # noqa: E402,F401
+    bd_search_help, bd_search_phrase, bd_search_spelling, bd_search_suggestion)
 
-__all__ += ["bd_search_help", "bd_search_spelling"]
+__all__ += ["bd_search_help", "bd_search_spelling", "bd_search_suggestion", "bd_search_phrase"]
 
 # Facet fields whose values are vocabulary codes, shown to readers by label.
 FACET_VOCABULARIES = {"vocab_theme": "themes", "vocab_frequency": "frequencies", "vocab_access_rights": "access_rights"}

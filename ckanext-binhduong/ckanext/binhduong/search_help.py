@@ -1,6 +1,8 @@
 """Help on the dataset search page (issue 15): what a corrected search looked for
-("Có phải bạn muốn tìm …", search_spelling.py), and, when nothing is found, themes, agencies
-and the most-downloaded datasets to go on from (templates/package/snippets/search_help.html)."""
+("Có phải bạn muốn tìm …", search_spelling.py), a better spelling offered beside weak results,
+the notice that no dataset holds the searched words as a phrase, and, when nothing (or only
+such scattered matches) is found, themes, agencies and the most-downloaded datasets to go on
+from (templates/package/snippets/search_help.html)."""
 from __future__ import annotations
 
 import ckan.plugins.toolkit as toolkit
@@ -9,15 +11,29 @@ from ckanext.binhduong import downloads, vocabularies
 from ckanext.binhduong.search_outage import SearchIndexUnavailable
 from ckanext.binhduong.text import current_lang
 
-__all__ = ["bd_search_spelling", "bd_search_help"]
+__all__ = ["bd_search_spelling", "bd_search_suggestion", "bd_search_phrase", "bd_search_help"]
+
+
+def _from_request(name: str) -> dict | None:
+    try:
+        return getattr(toolkit.g, name, None)
+    except RuntimeError:
+        return None
 
 
 def bd_search_spelling() -> dict | None:
     """{"query": typed, "corrected": searched} when this request's search was corrected."""
-    try:
-        return getattr(toolkit.g, "bd_spelling", None)
-    except RuntimeError:
-        return None
+    return _from_request("bd_spelling")
+
+
+def bd_search_suggestion() -> dict | None:
+    """{"query": typed, "suggested": collation} when weak results have a better spelling."""
+    return _from_request("bd_suggestion")
+
+
+def bd_search_phrase() -> dict | None:
+    """{"query": typed, "found": False} when no dataset holds the typed words as a phrase."""
+    return _from_request("bd_phrase")
 
 
 def bd_search_help() -> dict:

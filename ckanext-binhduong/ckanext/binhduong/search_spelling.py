@@ -8,12 +8,27 @@ correction that would only reach private datasets finds nothing public and is ne
 
 A plain-text search that finds nothing is run again with the collation ("khaii sinh" finds
 "Đăng ký khai sinh"); the answer then carries ``bd_spelling = {"query": <typed>, "corrected":
-<collation>}`` so the search page can say what it searched for. Searches with results, fielded
-queries and callers choosing their own parser are never changed.
+<collation>}`` so the search page can say what it searched for.
+
+A search of two syllables or more that finds datasets is checked for the phrase: does any public
+dataset hold the syllables next to each other (folded, synonyms applied: "khai sinh" also finds
+"hộ tịch")? If none does, the results only share single syllables with the query ("giao
+thong" → "tài khoản giao dịch … điện thoại thông minh"); the answer carries ``bd_phrase =
+{"query": <typed>, "found": false}`` and the page says so. Weak results (no phrase, or at most
+WEAK_COUNT datasets) also try the collation: if it holds the phrase (or finds at least
+BETTER_FACTOR times as many datasets), the answer carries ``bd_suggestion = {"query": <typed>,
+"suggested": <collation>}`` ("Có phải bạn muốn tìm …" with the typed query's results kept).
+Cost on the hot path: none when a shown title or keyword holds the phrase (the phrase boosts
+rank those first), else one rows=0 phrase request; the spellcheck request only for weak
+results; both on one kept Solr connection. Fielded queries, later pages and callers choosing
+their own parser are never changed.
 """
 from __future__ import annotations
 
 import logging
+import os
+import re
+import threading
 
 import pysolr
 from ckan.lib.search import make_connection
@@ -27,6 +42,24 @@ from ckanext.binhduong.text import fold_chars
 log = logging.getLogger(__name__)
 
 HANDLER = "bd-spell"
+WORD = re.compile(r"\w+")
+# At most this many results is weak enough to look for a better spelling.
+WEAK_COUNT = 2
+# A collation that finds this many times the datasets is clearly better.
+BETTER_FACTOR = 3
+
+
+_KEPT = threading.local()
+
+
+def connection():
+    """One Solr connection kept per process and thread (and Solr URL): the phrase and spelling
+    requests reuse its HTTP connection instead of opening one each (CKAN's make_connection
+    makes a new session every call)."""
+    key = (os.getpid(), toolkit.config.get("solr_url"))
+    if getattr(_KEPT, "key", None) != key:
+        _KEPT.key, _KEPT.solr = key, make_connection(decode_dates=False)
+    return _KEPT.solr
 
 
 def public_filters() -> list[str]:
@@ -36,14 +69,32 @@ def public_filters() -> list[str]:
 
 def collation(q: str) -> str | None:
     """A corrected query that finds public datasets, or None."""
+    found = collation_hits(q)
+    return found[0] if found else None
+
+
+def phrase_hits(q: str) -> int | None:
+    """Public datasets holding the query's syllables next to each other, anywhere in their text
+    (folded field text_fold, query-time synonyms applied); None if Solr cannot say."""
+    try:
+        answer = connection().search(
+            q="{!field f=text_fold v=$bdq}", bdq=search_ranking.normalise(q), fq=public_filters(), rows=0)
+    except (pysolr.SolrError, SolrConnectionError, SearchError) as error:
+        log.warning("Phrase check failed for %r: %s", q, error)
+        return None
+    return answer.hits
+
+
+def collation_hits(q: str) -> tuple[str, int] | None:
+    """A corrected query that finds public datasets and how many it finds, or None."""
     if not search_ranking.is_plain_text(q):
         return None
     q = search_ranking.normalise(q)
     try:
-        answer = make_connection(decode_dates=False).search(
+        answer = connection().search(
             q=q, search_handler=HANDLER, qf=search_ranking.QUERY_FIELDS, mm=search_ranking.MINIMUM_MATCH,
             tie=search_ranking.TIE, fq=public_filters(), rows=0,
-            **{"q.op": "AND", "spellcheck.q": q, "spellcheck.maxCollations": 5, "spellcheck.maxCollationTries": 30})
+            **{"q.op": "AND", "spellcheck.q": q, "spellcheck.maxCollations": 3, "spellcheck.maxCollationTries": 10})
     except (pysolr.SolrError, SolrConnectionError, SearchError) as error:
         log.warning("Spellcheck failed for %r: %s", q, error)
         return None
@@ -65,8 +116,15 @@ def collation(q: str) -> str | None:
         text = item["collationQuery"].lower()
         return distance(typed, text if accented else fold_chars(text)), -item["hits"]
 
-    best = min(candidates, key=cost)
-    return best["collationQuery"] if cost(best)[0] <= 1 + len(typed) // 10 else None
+    nearest = min(cost(item)[0] for item in candidates)
+    if nearest > 1 + len(typed) // 10:
+        return None
+    tied = sorted((item for item in candidates if cost(item)[0] == nearest), key=cost)
+    # "khu cong nghep" is one letter from "khu công nghiệp" and from "khu công nghệ": the
+    # collation whose words stand together in some dataset wins (one rows=0 request each).
+    if len(tied) > 1 and len(typed.split()) > 1:
+        tied = [item for item in tied if phrase_hits(item["collationQuery"])] or tied
+    return tied[0]["collationQuery"], tied[0]["hits"]
 
 
 def distance(a: str, b: str) -> int:
@@ -80,12 +138,58 @@ def distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+def _remember(name: str, value: dict) -> None:
+    if has_request_context():
+        setattr(g, name, value)  # for the search page (search_help.py)
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(WORD.findall(fold_chars(text))) + " "
+
+
+def shown_phrase(q: str, results: list[dict]) -> bool:
+    """Does a result's title or keyword hold the query's words together? (No request: the
+    phrase boosts rank such datasets first, so this usually answers the phrase check.)"""
+    words = _words(q)
+    return any(words in _words(" | ".join([dataset.get("title") or ""] + [
+        tag.get("name", "") if isinstance(tag, dict) else str(tag) for tag in dataset.get("tags") or []]))
+        for dataset in results)
+
+
+def weak_results(q: str, count: int, results: list[dict] = ()) -> tuple[dict | None, dict | None]:
+    """(bd_phrase, bd_suggestion) for a first page of results, each None when not needed."""
+    q = search_ranking.normalise(q)
+    phrase = None
+    if len(q.split()) >= 2 and not shown_phrase(q, results) and phrase_hits(q) == 0:
+        phrase = {"query": q, "found": False}
+    if phrase is None and count > WEAK_COUNT:
+        return None, None
+    found = collation_hits(q)
+    if not found or fold_chars(found[0]) == fold_chars(q):  # diacritics alone: the same search
+        return phrase, None
+    suggested, hits = found
+    better = hits >= BETTER_FACTOR * max(count, 1)
+    if phrase is not None and not better:
+        better = bool(phrase_hits(suggested))
+    return phrase, ({"query": q, "suggested": suggested} if better else None)
+
+
 def search_with_correction(up_func, context, data_dict: dict) -> dict:
-    """package_search; when a plain-text query finds nothing, once more with its collation."""
+    """package_search; when a plain-text query finds nothing, once more with its collation;
+    when it finds only weak results, the phrase notice and a better spelling (weak_results)."""
     result = up_func(context, dict(data_dict))
     q = data_dict.get("q")
-    if (result.get("count") or not search_ranking.is_plain_text(q) or data_dict.get("defType")
+    if (not search_ranking.is_plain_text(q) or data_dict.get("defType")
             or data_dict.get("qf") or str(data_dict.get("start") or 0) not in ("0", "")):
+        return result
+    if result.get("count"):
+        phrase, suggestion = weak_results(q, result["count"], result.get("results") or [])
+        if phrase:
+            result["bd_phrase"] = phrase
+            _remember("bd_phrase", phrase)
+        if suggestion:
+            result["bd_suggestion"] = suggestion
+            _remember("bd_suggestion", suggestion)
         return result
     corrected = collation(q)
     if not corrected:
@@ -94,6 +198,5 @@ def search_with_correction(up_func, context, data_dict: dict) -> dict:
     if not retry.get("count"):
         return result
     retry["bd_spelling"] = {"query": q, "corrected": corrected}
-    if has_request_context():
-        g.bd_spelling = retry["bd_spelling"]  # for the search page (search_help.py)
+    _remember("bd_spelling", retry["bd_spelling"])
     return retry
