@@ -13,7 +13,16 @@ The DCAT-AP (pyshacl) validation is timed apart on a sample, per dataset.
 Stock CKAN has no quality measure to compare with; the reference figure is reading the same
 10,000 dicts' JSON back (what any pass over the stored catalogue costs at least).
 
-    var/venv/bin/python bench/bench_quality.py [--datasets 10000] [--shacl-sample 50] [--ini var/bench.ini]
+With ``--from-db N`` (default 10,000; 0 skips it) the whole path of the scheduled
+``quality compute --all`` runs on the bench database's ``bench-cat-*`` datasets (made by
+generate_catalogue.py / the bulk generator): ``package_show`` as the site user, the score with
+the stored link checks, freshness, and the stored rows written in batches, timed, with the
+process's peak resident memory; the DCAT-AP (pyshacl) validation of that path on a sample of
+the same datasets, per dataset. The rows it writes are deleted afterwards (the bench database
+is left as it was: other benchmarks read it). Run it under the bench lock:
+
+    flock var/run/bench-db.lock var/venv/bin/python bench/bench_quality.py [--datasets 10000]
+        [--shacl-sample 50] [--from-db 10000] [--db-shacl-sample 100] [--ini var/bench.ini]
 """
 from __future__ import annotations
 
@@ -22,6 +31,7 @@ import copy
 import datetime as dt
 import json
 import os
+import resource
 import sys
 import time
 import tracemalloc
@@ -113,10 +123,85 @@ def shacl_per_dataset(datasets: list[dict], sample: int, ini: str) -> float | No
         return (time.perf_counter() - start) / len(picked)
 
 
+def _rss_mib() -> float:
+    """The process's current resident memory (MiB), from /proc."""
+    for line in open("/proc/self/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def from_database(ini: str, count: int, shacl_sample: int) -> None:
+    """The scheduled measurement's path on the bench database (see the module's text)."""
+    import sqlalchemy as sa
+    from harness import load_ckan
+    import ckan.plugins.toolkit as toolkit
+    from ckan import model
+    from ckanext.binhduong.quality import compute, store
+
+    app = load_ckan(ini)
+    with app._wsgi_app.test_request_context():
+        with model.meta.engine.connect() as connection:
+            ids = [row[0] for row in connection.execute(sa.text(
+                "SELECT id FROM package WHERE state = 'active' AND type = 'dataset' AND name LIKE 'bench-cat-%' "
+                "ORDER BY name LIMIT :n"), {"n": count})]
+            before = {row[0] for row in connection.execute(sa.text(
+                "SELECT dataset_id FROM binhduong_quality WHERE dataset_id = ANY(:ids)"), {"ids": ids})}
+        if len(ids) < count:
+            print(f"from the database: only {len(ids)} bench-cat-* datasets in {ini} (wanted {count})")
+        site = {"user": toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+        show = toolkit.get_action("package_show")
+        options = dict(compute.settings(), validate_dcat=False)
+        rss_before = _rss_mib()
+        peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        start = time.perf_counter()
+        reading = scoring = 0.0
+        batch: list[dict] = []
+        totals = []
+        for number, dataset_id in enumerate(ids, 1):
+            t0 = time.perf_counter()
+            pkg = show(dict(site), {"id": dataset_id})
+            t1 = time.perf_counter()
+            batch.append(compute.measure(pkg, options))
+            scoring += time.perf_counter() - t1
+            reading += t1 - t0
+            if len(batch) == 500 or number == len(ids):
+                store.save(batch)
+                totals.extend(row["total"] for row in batch)
+                batch = []
+                model.Session.remove()
+        elapsed = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        writing = elapsed - reading - scoring
+        print(f"from the database ({ini}): {len(ids):,} bench-cat-* datasets, scheduled path without DCAT-AP: "
+              f"{elapsed:.1f} s ({elapsed / len(ids) * 1000:.1f} ms per dataset: package_show {reading / len(ids) * 1000:.1f}, "
+              f"score + freshness {scoring / len(ids) * 1000:.2f}, storing {writing / len(ids) * 1000:.2f})")
+        print(f"  resident memory {rss_before:.0f} MiB before the pass, peak {max(peak, peak_before):.0f} MiB "
+              f"(peak before the pass {peak_before:.0f} MiB); average score {sum(totals) / len(totals):.1f}")
+        if shacl_sample:
+            with_dcat = dict(options, validate_dcat=True)
+            sample = ids[:shacl_sample]
+            compute.measure(show(dict(site), {"id": sample[0]}), with_dcat)  # shapes loaded once
+            start = time.perf_counter()
+            conform = 0
+            for dataset_id in sample:
+                conform += compute.measure(show(dict(site), {"id": dataset_id}), with_dcat)["dcat_ap"] is True
+            per = (time.perf_counter() - start) / len(sample)
+            print(f"  with DCAT-AP validation (pyshacl), sample of {len(sample)}: {per * 1000:.0f} ms per dataset, "
+                  f"{conform} of {len(sample)} conform; the whole {len(ids):,} would take {per * len(ids) / 60:.1f} min "
+                  "(estimate; done once per changed dataset by the jobs worker)")
+        with model.meta.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM binhduong_quality WHERE dataset_id = ANY(:ids)"),
+                               {"ids": [i for i in ids if i not in before]})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=int, default=10000)
     parser.add_argument("--shacl-sample", type=int, default=50)
+    parser.add_argument("--from-db", type=int, default=10000,
+                        help="bench-cat-* datasets of the bench database to measure through the real path (0: skip)")
+    parser.add_argument("--db-shacl-sample", type=int, default=100)
     parser.add_argument("--ini", default=str(ROOT / "var" / ("bench.ini" if (ROOT / "var" / "bench.ini").exists() else "test.ini")),
                         help="CKAN config for the DCAT-AP sample (default var/bench.ini, else var/test.ini)")
     args = parser.parse_args()
@@ -150,6 +235,8 @@ def main() -> int:
             print(f"DCAT-AP validation (pyshacl, official shapes): {per * 1000:.0f} ms per dataset "
                   f"(sample of {args.shacl_sample}), {per * len(datasets) / 60:.1f} min for the whole catalogue "
                   "(done once per changed dataset)")
+    if args.from_db:
+        from_database(args.ini, args.from_db, args.db_shacl_sample)
     return 0
 
 
