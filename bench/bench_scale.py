@@ -304,9 +304,9 @@ def web_run(ini: str, passes: int, clients: int, seconds: float) -> int:
         session = requests.Session()
         for _ in range(120):
             try:
-                if session.get(f"{base}/api/3/action/status_show", timeout=5).ok:
+                if session.get(f"{base}/api/3/action/status_show", timeout=30).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # still starting
                 pass
             time.sleep(1)
         else:
