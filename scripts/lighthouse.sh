@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Lighthouse (npm, pinned below) with Debian's Chromium on the home, search and dataset pages,
 # phone settings (Lighthouse's default: moto g power, simulated slow 4G, 4x CPU slowdown), the
-# categories issue 17 asks for. Prints one line per page and exits 1 when a score is below
-# its threshold (performance 90, accessibility 95, best practices 95).
+# categories issue 17 asks for. Prints one line per page and exits 1 when a median score is
+# below its threshold (performance 90, accessibility 95, best practices 95).
 #
 #   scripts/lighthouse.sh [BASE_URL]      (default http://127.0.0.1:5000, the `make up` portal)
 #
-# Lighthouse is installed once into var/lighthouse/ (git-ignored); JSON reports are written to
-# test-output/lighthouse/. The run takes about a minute for the three pages on this machine,
-# too slow for `make test`, so it is run by hand and its figures are written in the README.
+# Each page is measured RUNS times (default 3) and its median performance run is reported, as
+# Lighthouse advises on a machine whose load varies. Lighthouse is installed once into
+# var/lighthouse/ (git-ignored); JSON reports are written to test-output/lighthouse/. One run
+# of the three pages takes about 70 s here, three runs about 3.5 min: too slow for `make test`,
+# so it is run by hand and its figures are written in the README.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,27 +34,37 @@ PAGES=(
   "dataset /dataset/danh-muc-tram-bts-du-lieu-mau"
 )
 
+RUNS="${RUNS:-3}"  # Lighthouse's advice for a varying machine: the median of several runs
 status=0
 for page in "${PAGES[@]}"; do
   name="${page%% *}"
   path="${page#* }"
-  CHROME_PATH="$CHROME" "$PREFIX/node_modules/.bin/lighthouse" "$BASE$path" \
-    --quiet --output=json --output-path="$OUT/$name.json" \
-    --only-categories=performance,accessibility,best-practices \
-    --chrome-flags="--headless=new --no-sandbox --disable-gpu" >/dev/null 2>"$OUT/$name.log" || {
-      echo "$name: lighthouse failed (see $OUT/$name.log)" >&2; status=1; continue; }
-  python3 - "$OUT/$name.json" "$name" <<'PY' || status=1
-import json, sys
-report = json.load(open(sys.argv[1]))
-scores = {key: round(category["score"] * 100) for key, category in report["categories"].items()}
-audits = report["audits"]
+  for run in $(seq 1 "$RUNS"); do
+    CHROME_PATH="$CHROME" "$PREFIX/node_modules/.bin/lighthouse" "$BASE$path" \
+      --quiet --output=json --output-path="$OUT/$name-$run.json" \
+      --only-categories=performance,accessibility,best-practices \
+      --chrome-flags="--headless=new --no-sandbox --disable-gpu" >/dev/null 2>"$OUT/$name-$run.log" || {
+        echo "$name: lighthouse failed (see $OUT/$name-$run.log)" >&2; status=1; continue 2; }
+  done
+  python3 - "$OUT" "$name" "$RUNS" <<'PY' || status=1
+import json, pathlib, sys
+out, name, runs = pathlib.Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+reports = [json.loads((out / f"{name}-{run}.json").read_text()) for run in range(1, runs + 1)]
+def scores(report):
+    return {key: round(category["score"] * 100) for key, category in report["categories"].items()}
+# The run with the median performance score stands for the page (its metrics are printed).
+ranked = sorted(reports, key=lambda report: scores(report)["performance"])
+median = ranked[len(ranked) // 2]
+best = scores(median)
+audits = median["audits"]
 metrics = ", ".join(f"{key} {audits[key]['displayValue']}" for key in (
     "first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
     "cumulative-layout-shift", "speed-index"))
-print(f"{sys.argv[2]:8} performance {scores['performance']:3}  accessibility {scores['accessibility']:3}  "
-      f"best practices {scores['best-practices']:3}  ({metrics})")
+every = "/".join(str(scores(report)["performance"]) for report in reports)
+print(f"{name:8} performance {best['performance']:3} (runs {every})  accessibility {best['accessibility']:3}  "
+      f"best practices {best['best-practices']:3}  ({metrics})")
 wanted = {"performance": 90, "accessibility": 95, "best-practices": 95}
-sys.exit(1 if any(scores[key] < least for key, least in wanted.items()) else 0)
+sys.exit(1 if any(best[key] < least for key, least in wanted.items()) else 0)
 PY
 done
 exit $status
