@@ -243,12 +243,36 @@ def portal_services(config: Any) -> tuple[tuple[str, int], ...]:
     for item in _as_list(config.get(OPTION_REFUSED_SERVICES, None) if config is not None else None):
         if found := _host_port(item if "://" in item else f"tcp://{item}"):
             entries.append(found)
+    return _resolved_services(tuple(entries))
+
+
+# The portal's own services rarely move, but every outbound request builds a policy: their
+# addresses are resolved once a minute, not once a request (one getaddrinfo per service).
+_SERVICES_TTL_SECONDS = 60.0
+_resolved_services_cache: dict[tuple[tuple[str, int], ...], tuple[float, tuple[tuple[str, int], ...]]] = {}
+
+
+def _resolved_services(entries: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+    cached = _resolved_services_cache.get(entries)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < _SERVICES_TTL_SECONDS:
+        return cached[1]
+    refused, all_resolved = _resolve_services(entries)
+    # A name that did not resolve is asked again next time rather than left unrefused a minute.
+    if all_resolved:
+        _resolved_services_cache[entries] = (now, refused)
+    return refused
+
+
+def _resolve_services(entries: tuple[tuple[str, int], ...]) -> tuple[tuple[tuple[str, int], ...], bool]:
     refused: list[tuple[str, int]] = []
+    all_resolved = True
     for host, port in entries:
         try:
             addresses = {info[4][0].split("%", 1)[0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
         except (socket.gaierror, UnicodeError):
             addresses = set()
+            all_resolved = False
         networks = set()
         for text in addresses:
             address = ipaddress.ip_address(text)
@@ -259,7 +283,7 @@ def portal_services(config: Any) -> tuple[tuple[str, int], ...]:
         for network in sorted(networks):
             if (network, port) not in refused:
                 refused.append((network, port))
-    return tuple(refused)
+    return tuple(refused), all_resolved
 
 
 def _credentials(value: Any) -> tuple[tuple[str, str], ...]:

@@ -169,3 +169,29 @@ def test_the_default_policy_refuses_private_addresses():
     policy = FetchPolicy.from_config({})
     assert policy.allow_private is False and policy.allowed_hosts == ()
     assert policy.timeout == fetch.DEFAULT_TIMEOUT and policy.max_bytes == fetch.DEFAULT_MAX_BYTES
+
+
+def test_the_portal_services_are_resolved_once_a_minute_and_an_unresolved_name_again(monkeypatch):
+    asked = []
+    real_getaddrinfo = fetch.socket.getaddrinfo
+
+    def counting_getaddrinfo(host, *args, **kwargs):
+        asked.append(host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", counting_getaddrinfo)
+    port = free_port()
+    config = {"solr_url": f"http://localhost:{port}/solr/ckan",
+              "ckanext.binhduong.outbound_refused_services": f"no-such-host.invalid:{port}"}
+    first = fetch.portal_services(config)
+    assert ("127.0.0.0/8", port) in first
+    assert asked == ["localhost", "no-such-host.invalid"]
+    # The unknown name left the answer incomplete, so the next policy asks again.
+    assert fetch.portal_services(config) == first and len(asked) == 4
+    resolved_only = {"solr_url": f"http://localhost:{port}/solr/ckan"}
+    fetch.portal_services(resolved_only)
+    fetch.portal_services(resolved_only)
+    assert len(asked) == 5
+    monkeypatch.setattr(fetch, "_SERVICES_TTL_SECONDS", 0.0)
+    fetch.portal_services(resolved_only)
+    assert len(asked) == 6
