@@ -148,6 +148,7 @@ def run(at: dt.datetime, force: bool = False, dry_run: bool = False, organizatio
         return report
     report["sent"] = sum(1 for message in report["messages"]
                          if workflow.send(message["to"], message["subject"], message["body"]))
-    if not organization:
+    # Recorded only when every message went (an SMTP server away: tried again next round).
+    if not organization and report["sent"] == len(report["messages"]):
         model.set_system_info(LAST_SENT, at.isoformat())
     return report
