@@ -47,6 +47,8 @@ WORD = re.compile(r"\w+")
 WEAK_COUNT = 2
 # A collation that finds this many times the datasets is clearly better.
 BETTER_FACTOR = 3
+# Equally near collations checked for the phrase, at most.
+TIES_CHECKED = 2
 
 
 _KEPT = threading.local()
@@ -85,8 +87,9 @@ def phrase_hits(q: str) -> int | None:
     return answer.hits
 
 
-def collation_hits(q: str) -> tuple[str, int] | None:
-    """A corrected query that finds public datasets and how many it finds, or None."""
+def collation_hits(q: str) -> tuple[str, int, bool | None] | None:
+    """A corrected query that finds public datasets, how many it finds, and True if it is
+    known to be found as a phrase (None: not checked); or None."""
     if not search_ranking.is_plain_text(q):
         return None
     q = search_ranking.normalise(q)
@@ -121,10 +124,13 @@ def collation_hits(q: str) -> tuple[str, int] | None:
         return None
     tied = sorted((item for item in candidates if cost(item)[0] == nearest), key=cost)
     # "khu cong nghep" is one letter from "khu công nghiệp" and from "khu công nghệ": the
-    # collation whose words stand together in some dataset wins (one rows=0 request each).
+    # collation whose words stand together in some dataset wins (one rows=0 request each, for
+    # the first TIES_CHECKED by hits, stopping at the first found).
     if len(tied) > 1 and len(typed.split()) > 1:
-        tied = [item for item in tied if phrase_hits(item["collationQuery"])] or tied
-    return tied[0]["collationQuery"], tied[0]["hits"]
+        for item in tied[:TIES_CHECKED]:
+            if phrase_hits(item["collationQuery"]):
+                return item["collationQuery"], item["hits"], True
+    return tied[0]["collationQuery"], tied[0]["hits"], None
 
 
 def distance(a: str, b: str) -> int:
@@ -167,10 +173,10 @@ def weak_results(q: str, count: int, results: list[dict] = ()) -> tuple[dict | N
     found = collation_hits(q)
     if not found or fold_chars(found[0]) == fold_chars(q):  # diacritics alone: the same search
         return phrase, None
-    suggested, hits = found
+    suggested, hits, as_phrase = found
     better = hits >= BETTER_FACTOR * max(count, 1)
     if phrase is not None and not better:
-        better = bool(phrase_hits(suggested))
+        better = as_phrase or bool(phrase_hits(suggested))
     return phrase, ({"query": q, "suggested": suggested} if better else None)
 
 
