@@ -7,7 +7,6 @@ in Vietnamese."""
 from __future__ import annotations
 
 import io
-import time
 import uuid
 
 import pytest
@@ -15,6 +14,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from bd_factories import valid_dataset
+from portal_datastore import wait_for_load
 from portal_session import csrf_token, log_in
 
 CSV = (
@@ -39,12 +39,7 @@ def school_table(portal_api):
         resource = portal_api.action.resource_create(
             package_id=dataset["id"], name="Số học sinh (dữ liệu mẫu)",
             upload=("so-hoc-sinh.csv", io.BytesIO(CSV.encode("utf-8"))))
-        deadline, status = time.monotonic() + 90, {}
-        while time.monotonic() < deadline:
-            status = portal_api.action.xloader_status(resource_id=resource["id"])
-            if status.get("status") in ("complete", "error"):
-                break
-            time.sleep(0.5)
+        status = wait_for_load(portal_api, resource["id"])
         assert status.get("status") == "complete", status
         yield {"dataset": dataset, "resource": resource}
     finally:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import time
 import uuid
 
 import ckanapi
 import pytest
 
 from bd_factories import valid_dataset
+from portal_datastore import wait_for_load
 
 CSV = (
     "ma_huyen,ten_huyen,so_tram_bts\n"
@@ -60,13 +60,7 @@ def test_upload_records_size_checksum_format_and_licence(portal_api, dataset_wit
 
 
 def test_uploaded_csv_is_loaded_into_the_datastore(portal_api, dataset_with_csv):
-    deadline = time.monotonic() + 90
-    status = {}
-    while time.monotonic() < deadline:
-        status = portal_api.action.xloader_status(resource_id=dataset_with_csv["id"])
-        if status.get("status") in ("complete", "error"):
-            break
-        time.sleep(1)
+    status = wait_for_load(portal_api, dataset_with_csv["id"])
     assert status.get("status") == "complete", status
 
     rows = portal_api.action.datastore_search(resource_id=dataset_with_csv["id"], sort="ma_huyen")

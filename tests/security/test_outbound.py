@@ -11,6 +11,7 @@ import ckanapi
 import pytest
 
 from bd_factories import valid_dataset
+from portal_datastore import wait_for_load
 from portal_harvest import run_job
 
 # What Solr's core-admin answer and ckan.ini contain: none of it may reach a report or table.
@@ -69,16 +70,6 @@ def test_credentials_in_a_source_url_are_refused(portal_url, agency_editor):
     assert "mật khẩu" in str(refused.value.error_dict["url"])
 
 
-def _wait_for_xloader(api, resource_id: str, seconds: float = 60) -> dict:
-    """The resource once xloader has given up or finished (or was never queued)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        status = api.action.xloader_status(resource_id=resource_id)
-        if status.get("status") in ("error", "complete") or time.monotonic() > deadline:
-            return status
-        time.sleep(1)
-
-
 @pytest.mark.parametrize("target", ["direct", "redirect"])
 def test_xloader_does_not_publish_an_internal_service(portal_url, portal_api, anonymous_api, agency_editor,
                                                       portal_services, local_server, target):
@@ -88,7 +79,7 @@ def test_xloader_does_not_publish_an_internal_service(portal_url, portal_api, an
     with _editor_api(portal_url, agency_editor) as api:
         dataset = api.action.package_create(**valid_dataset(agency_editor["organization"]["id"], private=False))
         resource = api.action.resource_create(package_id=dataset["id"], url=url, format="CSV", name="Bảng kiểm thử")
-        status = _wait_for_xloader(api, resource["id"]) if target == "redirect" else None
+        status = wait_for_load(api, resource["id"], seconds=60, interval=1) if target == "redirect" else None
     time.sleep(3 if target == "direct" else 0)  # a job queued by mistake would have run by now
     if status is not None:
         assert status["status"] == "error", status
