@@ -1,18 +1,16 @@
 """Our DCAT profile, layered on ckanext-dcat's euro_dcat_ap_3 (mapping in schemas/DCAT-MAPPING.md).
 
-It runs after euro_dcat_ap_3 on the same graph (``ckanext.dcat.rdf.profiles =
-euro_dcat_ap_3 binhduong_dcat``). The stock profile already writes most DCAT-AP 3
-properties from ckanext-dcat's scheming field names, which our schema reuses; what it
-writes wrongly for us, it writes from our *codes* ("TECH", "ANNUAL", "vi", "CSV") as
-literals or relative URIs, which DCAT-AP 3 refuses. This profile replaces those triples
-with the EU vocabulary URIs and adds what the stock profile does not know about
-(administrative units, legal basis, the agency's code and type, telephones, harvest
-provenance, the catalogue record). Parsing does the reverse, so that a harvester that
-reads our catalogue with the same two profiles gets our schema's values back.
+It runs after euro_dcat_ap_3 on the same graph. The stock profile already writes most DCAT-AP 3
+properties from ckanext-dcat's scheming field names, which our schema reuses; what it gets wrong, it
+writes from our *codes* ("TECH", "ANNUAL", "vi", "CSV") as literals or relative URIs, which DCAT-AP 3
+refuses. This profile replaces those triples with the EU vocabulary URIs and adds what the stock profile
+does not know about (administrative units, legal basis, the agency's code and type, telephones, harvest
+provenance, the catalogue record). Parsing does the reverse: a harvester reading our catalogue with the
+same two profiles gets our values back.
 
-Titles and descriptions of datasets and distributions are written in Vietnamese (the
-schema's language); their literals carry ``@vi``, the catalogue's own ``@vi`` and ``@en``.
-DCAT-AP 2.1.1 is the subclass in profile_ap2.py (``binhduong_dcat_ap_2``).
+Titles and descriptions of datasets and distributions are written in Vietnamese (the schema's language);
+their literals carry ``@vi``, the catalogue's own ``@vi`` and ``@en``. DCAT-AP 2.1.1 is the subclass in
+profile_ap2.py (``binhduong_dcat_ap_2``); quality measurements as DQV in quality.py.
 """
 from __future__ import annotations
 
