@@ -1,8 +1,10 @@
 """The publisher's whole journey in a real browser (Debian's Chromium through Playwright): a new
-editor creates a dataset through the form's steps with a CSV and finishes it; anonymous cannot
-see it; the agency's admin gets the e-mail, returns it with a reason; the editor fixes it and
-saves (submitted again); the admin approves; anonymous finds it in search and reads its table
-through the DataStore. Screenshots in test-output/publishing/; page loads and the editor's time
+editor starts the form, leaves it (the browser asks first) and comes back to the draft kept in
+the browser, creates the dataset through the form's steps with a CSV and finishes it; its page
+shows the editor "Chờ duyệt"; anonymous cannot see it; the agency's admin gets the e-mail,
+returns it with a reason; the editor reads "Cần sửa: <reason>" on the dataset's page, fixes it
+and saves (submitted again); the admin approves on the dataset's page; anonymous finds it in
+search (without the review status) and reads its table through the DataStore. Screenshots in test-output/publishing/; page loads and the editor's time
 in test-output/publishing/journey.json."""
 from __future__ import annotations
 
@@ -87,8 +89,10 @@ def _log_in(chromium, portal_url, person) -> Page:
     return page
 
 
-def _anonymous_sees(portal_url, name) -> bool:
-    return requests.get(f"{portal_url}/dataset/{name}", timeout=30).status_code == 200
+def _anonymous_sees(portal_url, name) -> str | None:
+    """The dataset's page as anonymous sees it (None: not found)."""
+    answer = requests.get(f"{portal_url}/dataset/{name}", timeout=30)
+    return answer.text if answer.status_code == 200 else None
 
 
 def test_an_editor_publishes_with_an_approval(chromium, portal_url, portal_api, agency, smtp_sink, tmp_path):
@@ -107,6 +111,18 @@ def test_an_editor_publishes_with_an_approval(chromium, portal_url, portal_api, 
         editor.fill("#field-notes", "Số điểm wifi công cộng miễn phí theo phường (dữ liệu mẫu).")
         editor.check("#field-theme-TECH")
         editor.screenshot(path=OUTPUT / "1-basic.png", full_page=True)
+        # The clerk leaves: the browser asks first; back on the form, the draft is offered.
+        dialogs = []
+        editor.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+        editor.reload()
+        assert dialogs == ["beforeunload"], dialogs
+        restore = editor.locator(".bd-draft-restore")
+        expect(restore).to_contain_text(re.compile(r"^Khôi phục bản nháp chưa lưu \(\d\d:\d\d \d\d/\d\d/\d{4}\)$"))
+        expect(editor.locator("#field-title")).to_have_value("")
+        editor.screenshot(path=OUTPUT / "1b-draft-offered.png", full_page=True)
+        restore.click()
+        expect(editor.locator("#field-title")).to_have_value(title)
+        expect(editor.locator("#field-theme-TECH")).to_be_checked()
         editor.locator("#bd-section-basic .bd-step-next").click()
         # Step 2: coverage and time; the unit picker searches as the clerk types.
         expect(editor.locator(".bd-form-progress")).to_have_text("Bước 2/4")
@@ -139,6 +155,9 @@ def test_an_editor_publishes_with_an_approval(chromium, portal_url, portal_api, 
         editor.locator("button[name=save][value=go-metadata]").click()
         editor.wait_for_load_state()
         expect(editor.locator("h1")).to_contain_text(title)
+        expect(editor.locator("#bd-review-status")).to_contain_text("Chờ duyệt")
+        expect(editor.locator("#bd-review-status")).to_contain_text("Hành trình editor gửi duyệt lúc")
+        expect(editor.locator("#bd-review-status button")).to_have_count(0)  # an editor does not decide
         editor.screenshot(path=OUTPUT / "5-submitted.png", full_page=True)
 
     assert portal_api.action.bd_review_show(id=name)["status"] == "pending"
@@ -161,8 +180,8 @@ def test_an_editor_publishes_with_an_approval(chromium, portal_url, portal_api, 
 
     # The editor reads the reason, fixes the description and saves: submitted again.
     with journey.timed():
-        editor.goto(f"{portal_url}/dataset/{name}/review")
-        expect(editor.locator(".alert-warning")).to_contain_text("Ghi rõ nguồn")
+        editor.goto(f"{portal_url}/dataset/{name}")
+        expect(editor.locator("#bd-review-status")).to_contain_text("Cần sửa: Ghi rõ nguồn")
         editor.goto(f"{portal_url}/dataset/edit/{name}")
         editor.fill("#field-notes", "Số điểm wifi công cộng miễn phí theo phường. Nguồn: Sở kiểm thử, 01/2025 (dữ liệu mẫu).")
         editor.locator("#bd-section-basic .bd-step-next").click()
@@ -174,14 +193,17 @@ def test_an_editor_publishes_with_an_approval(chromium, portal_url, portal_api, 
     admin.goto(f"{portal_url}/dashboard/review")
     expect(admin.locator(".bd-review-queue")).to_contain_text(title)
     admin.screenshot(path=OUTPUT / "7-queue.png", full_page=True)
-    admin.locator(".bd-review-queue a", has_text=title).click()
+    # The admin decides on the dataset's own page.
+    admin.goto(f"{portal_url}/dataset/{name}")
+    admin.locator("#bd-review-status button[value=approve]").click()
     admin.wait_for_load_state()
-    admin.locator("button[value=approve]").click()
-    admin.wait_for_load_state()
-    expect(admin.locator(".bd-workflow-status")).to_have_text("Đã duyệt")
+    expect(admin.locator("#bd-review-status")).to_contain_text("Đã duyệt")
+    expect(admin.locator("#bd-review-status")).to_contain_text("Hành trình admin duyệt lúc")
 
-    # Anonymous finds it and reads the table through the DataStore (loaded by xloader).
-    assert _anonymous_sees(portal_url, name)
+    # Anonymous finds it (the review status is for the agency only) and reads the table
+    # through the DataStore (loaded by xloader).
+    public_page = _anonymous_sees(portal_url, name)
+    assert public_page and title in public_page and "bd-review-status" not in public_page
     visitor = chromium.new_page(locale="vi-VN")
     visitor.goto(f"{portal_url}/dataset/?q=diem+wifi+cong+cong")
     expect(visitor.locator(".dataset-list")).to_contain_text(title)

@@ -79,6 +79,7 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
     def after_upload(self, context, resource_dict, dataset_dict):
         datastore_types.after_upload(resource_dict)  # numbers and dates typed (datastore_types.py)
         quality_jobs.after_resource_write(resource_dict)  # table report against the data dictionary
+        workflow.after_datastore_load(dataset_dict)  # an approval during the load stays indexed public
 
     # ITranslation: only compiled locales, not the i18n/src folder of PO sources.
 

@@ -18,6 +18,7 @@ __all__ = [
     "bd_error_without_label", "bd_field_errors", "bd_block_errors", "bd_row_errors",
     "bd_date_input_value", "bd_form_sections", "bd_field_is_required", "bd_section_has_errors",
     "bd_unit_options", "bd_selected_values", "bd_prefill_from_organization", "bd_editor_needs_review",
+    "bd_form_draft", "bd_review_status",
 ]
 
 _ = toolkit._
@@ -203,3 +204,46 @@ def bd_editor_needs_review() -> bool:
         return False
     return any(workflow.held_for_review(toolkit.current_user.name, org["id"], None)
                for org in toolkit.h.organizations_available("create_dataset"))
+
+
+def bd_form_draft(package: Any = None, resource_id: str | None = None, kind: str = "dataset") -> dict:
+    """What assets/form/form.js needs to keep a clerk's unsaved draft in the browser: the key
+    (per signed-in user, dataset and form) and the dataset's version the form was opened on
+    (its ``metadata_modified``: a draft sent with the form is obsolete once that changes,
+    i.e. the save went through). ``package``: the dataset's id or name (None: a new dataset)."""
+    import ckan.model as model
+
+    user = toolkit.current_user.name if toolkit.current_user.is_authenticated else ""
+    package_obj = model.Package.get(package) if isinstance(package, str) and package else None
+    dataset = package_obj.id if package_obj is not None else "new"
+    key = f"bd-draft:{user}:{dataset}"
+    if kind == "resource":
+        key += f":resource:{resource_id or 'new'}"
+    base = package_obj.metadata_modified.isoformat() if package_obj is not None and package_obj.metadata_modified else ""
+    return {"key": key, "base": base, "new_dataset_key": f"bd-draft:{user}:new",
+            "dataset_is_draft": bool(package_obj is not None and package_obj.state.startswith("draft"))}
+
+
+def bd_review_status(package: dict) -> dict | None:
+    """Where a dataset stands in the approval workflow, for those who may see it there: the
+    agency's editors and admins, and sysadmins (None for everyone else and for a dataset
+    that never entered the workflow). Who acted and when; whether this user may decide."""
+    import ckan.model as model
+
+    from ckanext.binhduong import workflow
+
+    if not isinstance(package, dict) or not package.get("id") or not toolkit.current_user.is_authenticated:
+        return None
+    user = toolkit.current_user.name
+    if workflow.role(user, package.get("owner_org")) not in ("sysadmin", "admin", "editor"):
+        return None
+    row = workflow.get(package["id"])
+    if row is None:
+        return None
+    pending = row["status"] == workflow.PENDING
+    actor_id = row["submitted_by"] if pending else row["reviewed_by"]
+    actor = model.User.get(actor_id) if actor_id else None
+    return {"status": row["status"], "reason": row["reason"],
+            "who": (actor.fullname or actor.name) if actor is not None else "",
+            "when": row["submitted_at"] if pending else row["reviewed_at"],
+            "can_review": pending and workflow.may_review(user, package.get("owner_org"))}

@@ -169,6 +169,19 @@ def after_write(context: dict, pkg_dict: dict) -> None:
     notify_admins(package_id, user)
 
 
+def after_datastore_load(dataset_dict: dict) -> None:
+    """xloader's job reads the dataset when it starts and re-indexes it each time it patches the
+    resource, from what its session read then: a dataset approved (or sent back to review) while
+    its table loaded would keep the old visibility in the search index. Called in the web
+    process when the job reports back (IXloader.after_upload): a dataset in the workflow is
+    indexed again as stored (one dataset, once per load)."""
+    from ckan.lib import search
+
+    package_id = (dataset_dict or {}).get("id")
+    if package_id and get(package_id) is not None:
+        search.rebuild(package_id)
+
+
 def decide(package_id: str, user: str, status: str, reason: str | None) -> dict:
     _save(package_id, status=status, reason=reason, reviewed_by=_user_object(user).id,
           reviewed_at=dt.datetime.utcnow())
@@ -227,6 +240,18 @@ def submitted_by_me(user: str) -> list[dict]:
         "FROM binhduong_review r JOIN package p ON p.id = r.package_id "
         "WHERE r.submitted_by = :id AND p.state = 'active' ORDER BY r.submitted_at DESC"),
         {"id": user_obj.id}).mappings()]
+
+
+def drafts_of(user: str) -> list[dict]:
+    """The user's unfinished datasets (CKAN's ``draft`` state: the form's first page was saved,
+    the data files step was not finished), newest first: the dashboard's "Bản nháp"."""
+    user_obj = _user_object(user)
+    if user_obj is None:
+        return []
+    return [dict(row) for row in model.Session.execute(sa.text(
+        "SELECT p.id, p.name, p.title, p.metadata_modified, g.title AS organization_title FROM package p "
+        "LEFT JOIN \"group\" g ON g.id = p.owner_org WHERE p.creator_user_id = :id AND p.state = 'draft' "
+        "AND p.type = 'dataset' ORDER BY p.metadata_modified DESC LIMIT 50"), {"id": user_obj.id}).mappings()]
 
 
 # ---------------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ def queue():
     context = _context()
     waiting = toolkit.get_action("bd_review_list")(context, {})
     mine = workflow.submitted_by_me(context["user"])
+    drafts = workflow.drafts_of(context["user"])
     user_dict = toolkit.get_action("user_show")(dict(context), {"id": context["user"]})
-    return toolkit.render("workflow/queue.html", {"waiting": waiting, "mine": mine, "user_dict": user_dict,
+    return toolkit.render("workflow/queue.html", {"waiting": waiting, "mine": mine, "drafts": drafts, "user_dict": user_dict,
                                                   "is_sysadmin": toolkit.current_user.sysadmin})
 
 
@@ -57,6 +58,8 @@ def dataset_review(id: str):
             toolkit.h.flash_success({"approve": _("Approved: the dataset is public."),
                                      "return": _("Returned to the editor with your reason."),
                                      "submit": _("Submitted for review.")}[decision])
+            if toolkit.request.form.get("back") == "dataset":  # decided on the dataset's page
+                return toolkit.redirect_to("dataset.read", id=pkg_dict["name"])
             return toolkit.redirect_to("bd_workflow.dataset_review", id=pkg_dict["name"])
     can_review = workflow.may_review(context["user"], pkg_dict.get("owner_org"))
     return toolkit.render("workflow/dataset_review.html", {

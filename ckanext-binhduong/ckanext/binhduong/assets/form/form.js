@@ -4,7 +4,13 @@
    - the administrative-unit picker: search as you type (without diacritics too), shortcuts for
      a whole district or the province, the units chosen as chips;
    - the resource name taken from the file's title (its name without extension and
-     separators), not the raw file name. Texts come from data-* attributes (already translated). */
+     separators), not the raw file name;
+   - drafts kept in the browser (localStorage, one per user, dataset and form): saved as the
+     clerk types and when the page is hidden or left, offered back on return ("Khôi phục bản
+     nháp chưa lưu (hh:mm dd/mm/yyyy)" / "Bỏ bản nháp"), dropped once the save went through
+     (the dataset's version changed, or a new dataset reached its files step); a warning
+     before leaving a form with changes not saved. Texts come from data-* attributes
+     (already translated). */
 (function () {
   "use strict";
 
@@ -153,6 +159,11 @@
         chosen.appendChild(chip);
       });
     }
+    /* A restored draft sets the select's options: the boxes and chips follow. */
+    select.addEventListener("change", function () {
+      options.forEach(function (option) { option._bdBox.checked = option.selected; });
+      render();
+    });
     picker.appendChild(search);
     if (shortcuts.children.length) { picker.appendChild(shortcuts); }
     picker.appendChild(list);
@@ -176,12 +187,137 @@
     });
   }
 
+  var DRAFT_PREFIX = "bd-draft:", DRAFT_DAYS = 30;
+
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+
+  function moment(time) {
+    var d = new Date(time);
+    return pad(d.getHours()) + ":" + pad(d.getMinutes()) + " " + pad(d.getDate()) + "/" + pad(d.getMonth() + 1) + "/" + d.getFullYear();
+  }
+
+  function drafts(form, box) {
+    var storage;
+    try { storage = window.localStorage; storage.getItem(DRAFT_PREFIX); } catch (error) { return; }
+    var texts = box.dataset, key = texts.key;
+    function read(name) {
+      try { return JSON.parse(storage.getItem(name) || "null"); } catch (error) { return null; }
+    }
+    function write(record) {
+      try { storage.setItem(key, JSON.stringify(record)); return true; } catch (error) { return false; }
+    }
+    /* Old drafts (a month) are dropped; a new dataset's draft once the dataset was created. */
+    for (var i = storage.length - 1; i >= 0; i--) {
+      var name = storage.key(i);
+      if (name && name.indexOf(DRAFT_PREFIX) === 0) {
+        var old = read(name);
+        if (!old || !old.at || Date.now() - old.at > DRAFT_DAYS * 86400000) { storage.removeItem(name); }
+      }
+    }
+    if (texts.clearKey) {
+      var created = read(texts.clearKey);
+      if (created && created.submitted) { storage.removeItem(texts.clearKey); }
+    }
+    function fields() {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && el.name !== "save" && !/^(hidden|file|password|submit|button|reset)$/.test(el.type);
+      });
+    }
+    function state() {
+      return fields().map(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") { return [el.name, el.value, el.checked]; }
+        if (el.tagName === "SELECT" && el.multiple) {
+          return [el.name, Array.prototype.filter.call(el.options, function (o) { return o.selected; }).map(function (o) { return o.value; })];
+        }
+        return [el.name, el.value];
+      });
+    }
+    function restore(saved) {
+      var byName = {};
+      saved.forEach(function (entry) { (byName[entry[0]] = byName[entry[0]] || []).push(entry); });
+      fields().forEach(function (el) {
+        var entries = byName[el.name];
+        if (!entries) { return; }
+        if (el.type === "checkbox" || el.type === "radio") {
+          var match = entries.filter(function (e) { return e[1] === el.value; })[0];
+          if (match && el.checked !== match[2]) { el.checked = match[2]; el.dispatchEvent(new Event("change", { bubbles: true })); }
+          return;
+        }
+        var entry = entries.shift();
+        if (!entry) { return; }
+        if (el.tagName === "SELECT" && el.multiple) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = entry[1].indexOf(o.value) >= 0; });
+        } else if (el.value === entry[1]) {
+          return;
+        } else {
+          el.value = entry[1];
+        }
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    }
+    var initial = JSON.stringify(state());
+    var submitting = false, offered = false, timer = null;
+    var status = document.createElement("p");
+    status.className = "bd-draft-saved text-muted"; status.setAttribute("aria-live", "polite");
+    var actions = form.querySelector(".form-actions");
+    if (actions) { actions.parentNode.insertBefore(status, actions); } else { form.appendChild(status); }
+    function dirty() { return JSON.stringify(state()) !== initial; }
+    function save(submitted) {
+      if (offered) { return; }  /* the clerk has not yet said whether to take the old draft back */
+      if (!dirty() && !submitted) { storage.removeItem(key); status.textContent = ""; return; }
+      var at = Date.now();
+      if (write({ at: at, base: texts.base, submitted: !!submitted, fields: state() }) && !submitted) {
+        status.textContent = (texts.saved || "").replace("{time}", moment(at));
+      }
+    }
+    var saved = read(key);
+    var rejected = form.querySelector(".error-explanation, #bd-form-errors, .error-block");
+    if (saved && saved.submitted && saved.base !== texts.base) {
+      storage.removeItem(key);  /* the save went through: the dataset changed since */
+    } else if (saved && rejected) {
+      write({ at: Date.now(), base: texts.base, submitted: false, fields: state() });  /* the form shows what was sent */
+    } else if (saved && saved.fields && JSON.stringify(saved.fields) !== initial) {
+      offered = true;
+      var offer = document.createElement("div");
+      offer.className = "alert alert-info bd-draft-offer"; offer.setAttribute("role", "status");
+      var notice = document.createElement("p");
+      notice.textContent = texts.notice + (texts.files ? " " + texts.files : "");
+      var take = document.createElement("button");
+      take.type = "button"; take.className = "btn btn-primary bd-draft-restore";
+      take.textContent = (texts.restore || "").replace("{time}", moment(saved.at));
+      var drop = document.createElement("button");
+      drop.type = "button"; drop.className = "btn btn-default btn-secondary bd-draft-discard"; drop.textContent = texts.discard;
+      take.addEventListener("click", function () {
+        offered = false; offer.remove(); restore(saved.fields); save(false);
+        var field = form.querySelector("input:not([type=hidden]), textarea");
+        if (field && field.offsetParent !== null) { field.focus(); }
+      });
+      drop.addEventListener("click", function () { offered = false; offer.remove(); storage.removeItem(key); save(false); });
+      offer.appendChild(notice); offer.appendChild(take); offer.appendChild(document.createTextNode(" ")); offer.appendChild(drop);
+      box.appendChild(offer);
+    }
+    function later() { window.clearTimeout(timer); timer = window.setTimeout(function () { save(false); }, 400); }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("submit", function () { submitting = true; window.clearTimeout(timer); offered = false; save(true); });
+    document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden" && !submitting) { save(false); } });
+    window.addEventListener("beforeunload", function (event) {
+      if (submitting || !dirty()) { return; }
+      save(false);
+      event.preventDefault();
+      event.returnValue = "";  /* the browser's own "leave the page?" question */
+    });
+  }
+
   function start() {
     var form = document.getElementById("dataset-edit");
     if (form) { steps(form); }
     Array.prototype.forEach.call(document.querySelectorAll("select.bd-unit-select"), unitPicker);
     var resourceForm = document.getElementById("resource-edit");
     if (resourceForm) { resourceTitle(resourceForm); }
+    var box = document.getElementById("bd-draft");
+    var draftForm = box && box.closest("form");
+    if (draftForm) { drafts(draftForm, box); }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
