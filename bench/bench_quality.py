@@ -176,8 +176,8 @@ def from_database(ini: str, count: int, shacl_sample: int) -> None:
         print(f"from the database ({ini}): {len(ids):,} bench-cat-* datasets, scheduled path without DCAT-AP: "
               f"{elapsed:.1f} s ({elapsed / len(ids) * 1000:.1f} ms per dataset: package_show {reading / len(ids) * 1000:.1f}, "
               f"score + freshness {scoring / len(ids) * 1000:.2f}, storing {writing / len(ids) * 1000:.2f})")
-        print(f"  resident memory {rss_before:.0f} MiB before the pass, peak {max(peak, peak_before):.0f} MiB "
-              f"(peak before the pass {peak_before:.0f} MiB); average score {sum(totals) / len(totals):.1f}")
+        print(f"  resident memory {rss_before:.0f} MiB before the pass, {_rss_mib():.0f} MiB after it; process peak "
+              f"{peak_before:.0f} MiB before the pass, {peak:.0f} MiB after it; average score {sum(totals) / len(totals):.1f}")
         if shacl_sample:
             with_dcat = dict(options, validate_dcat=True)
             sample = ids[:shacl_sample]

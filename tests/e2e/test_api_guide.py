@@ -248,6 +248,27 @@ def _(reply, ctx):
     assert str(graph.value(collection, HYDRA.previousPage)).endswith("page=1")
 
 
+@check("quality-dataset")
+def _(reply, ctx):
+    result = reply.json()["result"]
+    assert result["dataset"]["name"] == "ioc-ket-noi-du-lieu-voi-co-quan" and result["max"] == 405
+    assert 0 <= result["total"] <= 405 and result["rating"] in ("excellent", "good", "sufficient", "bad")
+    assert round(sum(d["points"] for d in result["dimensions"].values()), 1) == round(result["total"], 1)
+    assert isinstance(result["checklist"], list) and "frequency" in result["freshness"]
+
+
+@check("quality-table-report")
+def _(reply, ctx):
+    result = reply.json()["result"]
+    assert result["resource_id"] == ctx.values["resource_id"] and result["tabular"] is True
+    # Validated now if the scheduler has not yet: the report then reads as the guide says.
+    lookup = GUIDE.lookups[0]
+    ctx.sysadmin.action.binhduong_quality_validate_tables(id=lookup.dataset, all=True)
+    report = ctx.anonymous.action.binhduong_quality_table_report(id=ctx.values["resource_id"])
+    assert report["validated"] is True and report["valid"] is (report["error_count"] == 0)
+    assert sum(report["by_type"].values()) == report["error_count"] and report["error_labels"]["blank-row"]
+
+
 @check("dcat-dataset")
 def _(reply, ctx):
     graph = _graph(reply.text, "turtle")
