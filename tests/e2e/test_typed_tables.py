@@ -116,9 +116,15 @@ def test_publisher_edits_the_data_dictionary_in_vietnamese(portal_url, sysadmin_
     soup = BeautifulSoup(page.text, "html.parser")
     text = soup.get_text(" ")
     assert "Từ điển dữ liệu" in text and "Nhãn" in text and "Mô tả" in text, text[:500]
+    assert "Kiểu dữ liệu của cột" in text and "Số nguyên (int4)" in text, text[:500]
     form = {"_csrf_token": csrf_token(page.text)}
-    for field in soup.select("select[name$='__type_override'], input[name^='info__'], textarea[name^='info__']"):
+    for field in soup.select("input[name^='info__'], textarea[name^='info__']"):
         form[field["name"]] = ""
+    for select in soup.select("select[name$='__type_override']"):
+        offered = [option["value"] for option in select.select("option")]
+        assert offered == ["", "text", "int4", "numeric", "date", "timestamp"], offered
+        chosen = select.select_one("option[selected]")
+        form[select["name"]] = chosen["value"] if chosen else ""
     position = 1 + [f["id"] for f in anonymous_api.action.datastore_info(id=resource["id"])["fields"]
                     if f["id"] != "_id"].index("so_hoc_sinh")
     form[f"info__{position}__label"] = "Số học sinh"
