@@ -93,14 +93,19 @@ def is_tabular(resource: dict) -> str | None:
 
 def frictionless_schema(fields: Iterable[dict]) -> dict | None:
     """A frictionless schema from the DataStore's fields (``datastore_info``), or None when
-    the dictionary says nothing beyond text columns (then the structure alone is checked)."""
+    the dictionary says nothing beyond text columns (then the structure alone is checked).
+
+    Types are checked where the dictionary declares them (``type_override``: a harvester's or
+    the publisher's). A column the portal typed itself after an upload (datastore_types.py) was
+    typed because every cell already reads as a Vietnamese number or date ("1.430", "12,5",
+    "01/07/2025"), which frictionless's plain formats would call errors."""
     schema_fields, said = [], False
     for field in fields:
         if field.get("id") == "_id":
             continue
         info = field.get("info") or {}
         declared = (info.get("type_override") or "").strip()
-        kind = TYPES.get(declared or field.get("type") or "text", "string")
+        kind = TYPES.get(declared, "string") if declared else "string"
         required = bool(info.get("required") or info.get("pkreq") or (field.get("schema") or {}).get("notnull"))
         said = said or bool(declared) or kind != "string" or required
         entry: dict[str, Any] = {"name": field["id"], "type": kind}
