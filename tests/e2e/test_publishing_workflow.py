@@ -5,6 +5,7 @@ editor through a local SMTP sink; the review queue; the per-agency policy for ed
 may do what (editor, admin of the agency, admin of another agency, sysadmin, anonymous)."""
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 
@@ -13,7 +14,7 @@ import pytest
 import requests
 
 from bd_factories import valid_dataset
-from portal_session import log_in
+from portal_session import csrf_token, log_in
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +158,43 @@ def test_the_review_page_lists_what_waits_for_the_admin(portal_url, world):
     assert requests.get(f"{portal_url}/dashboard/review", timeout=30, allow_redirects=False).status_code in (302, 401, 403)
     english = log_in(portal_url, admin_a["name"], admin_a["password"]).get(f"{portal_url}/en/dashboard/review", timeout=30)
     assert english.status_code == 200 and "Waiting for review" in english.text
+
+
+def test_the_dataset_page_shows_the_review_status_to_the_agency_only(portal_url, world):
+    """package/snippets/bd_review_status.html: the agency's editor sees where the dataset stands,
+    its admin also the buttons; an admin of another agency and anonymous see no status. The
+    editor's unfinished (CKAN draft) dataset is listed on the dashboard under "Bản nháp"."""
+    editor, admin_a, admin_b = (world["users"][role] for role in ("editor_a", "admin_a", "admin_b"))
+    held = editor["api"].action.package_create(**valid_dataset(world["orgs"]["a"]["id"], title="Trạng thái trên trang"))
+    page_url = f"{portal_url}/dataset/{held['name']}"
+    editor_session = log_in(portal_url, editor["name"], editor["password"])
+    seen = editor_session.get(page_url, timeout=30).text
+    assert 'id="bd-review-status"' in seen and "Chờ duyệt" in seen and f"{editor['fullname']} gửi duyệt lúc" in seen
+    assert 'value="approve"' not in seen
+    admin_session = log_in(portal_url, admin_a["name"], admin_a["password"])
+    assert 'value="approve"' in admin_session.get(page_url, timeout=30).text
+    answer = admin_session.post(f"{page_url}/review", timeout=30, data={
+        "_csrf_token": csrf_token(admin_session.get(page_url, timeout=30).text), "decision": "return", "reason": "",
+        "back": "dataset"})
+    assert answer.status_code == 200 and "Hãy nêu điều biên tập viên cần sửa." in answer.text  # no reason: refused
+    admin_a["api"].action.bd_review_approve(id=held["id"])
+    assert "Đã duyệt" in editor_session.get(page_url, timeout=30).text
+    other = log_in(portal_url, admin_b["name"], admin_b["password"]).get(page_url, timeout=30)
+    assert other.status_code == 200 and "bd-review-status" not in other.text
+    anonymous = requests.get(page_url, timeout=30)
+    assert anonymous.status_code == 200 and "bd-review-status" not in anonymous.text
+
+    # The form's first page saved, the files step not finished: CKAN's draft (only the web form
+    # makes one for an editor; the API ignores an editor's "state").
+    form = editor_session.get(f"{portal_url}/dataset/new", timeout=30).text
+    name = f"ban-nhap-{uuid.uuid4().hex[:8]}"
+    fields = {"_csrf_token": csrf_token(form), "_ckan_phase": "dataset_new_1", "title": "Bản nháp dở dang", "name": name,
+              "notes": "Chưa xong (dữ liệu mẫu).", "owner_org": world["orgs"]["a"]["id"], "private": "True",
+              "author": "Sở kiểm thử duyệt A", "contact-0-name": "Văn thư", "contact-0-email": "vanthu@binhduong.gov.vn",
+              "theme": "TECH", "spatial_units": "74", "issued": "15/01/2025", "frequency": "ANNUAL",
+              "access_rights": "PUBLIC", "license_id": "CC-BY-4.0", "save": ""}
+    saved = editor_session.post(f"{portal_url}/dataset/new", data=fields, timeout=30, allow_redirects=False)
+    assert saved.status_code == 302 and f"/dataset/{name}/resource/new" in saved.headers["Location"], \
+        re.findall(r'class="error-block[^"]*">([^<]+)', saved.text)
+    dashboard = editor_session.get(f"{portal_url}/dashboard/review", timeout=30).text
+    assert "Bản nháp dở dang" in dashboard and f"/dataset/{name}/resource/new" in dashboard
