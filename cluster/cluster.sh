@@ -178,7 +178,7 @@ redirect_stderr = true
 stdout_logfile = $CL_LOG/web2.log
 
 [program:worker]
-command = $VENV/bin/ckan -c $INI jobs worker default
+command = $VENV/bin/ckan -c $INI jobs worker default bd_background
 priority = 40
 autorestart = true
 autostart = false

@@ -107,7 +107,7 @@ def image_starts(prefix: str) -> Callable[[dict[str, Any]], bool]:
 ROLES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "web": lambda s: builds_portal_image(s) and not command_of(s),
     "jobs worker": lambda s: builds_portal_image(s)
-    and command_of(s) == ["ckan", "jobs", "worker", "default"],
+    and command_of(s) == ["ckan", "jobs", "worker", "default", "bd_background"],
     "harvest gather consumer": lambda s: builds_portal_image(s)
     and command_of(s) == ["ckan", "harvester", "gather-consumer"],
     "harvest fetch consumer": lambda s: builds_portal_image(s)

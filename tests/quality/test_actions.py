@@ -11,6 +11,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from bd_factories import valid_dataset
+from ckanext.binhduong import background
 from ckanext.binhduong.quality import store
 from ckanext.binhduong.quality.helpers import bd_quality_summary
 
@@ -73,7 +74,7 @@ def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(wor
     # stored row (the dataset page's badge and the API compute and write nothing).
     before = call_action("binhduong_quality_show", context=_as(None), id="tram-bts-chat-luong")
     assert before["indicators"]["temporal"]["met"] is False and before["stale"] is False
-    queue = jobs.get_queue()
+    queue = background.get_queue()
     queue.empty()
     call_action("package_patch", context={"user": world["sysadmin"]["name"]}, id="tram-bts-chat-luong",
                 temporal_start="2024-01-01", temporal_end="2024-12-31")
@@ -84,7 +85,7 @@ def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(wor
     assert pending["stale"] is True and pending["total"] == before["total"] and badge["stale"] is True
     assert store.load(world["dataset"]["id"])["computed"] == stored["computed"]  # nothing written by reads
 
-    jobs.Worker([jobs.DEFAULT_QUEUE_NAME]).work(burst=True)
+    jobs.Worker([background.QUEUE]).work(burst=True)
     after = call_action("binhduong_quality_show", context=_as(None), id="tram-bts-chat-luong")
     assert after["indicators"]["temporal"]["met"] is True and after["stale"] is False
     assert after["total"] == before["total"] + 20

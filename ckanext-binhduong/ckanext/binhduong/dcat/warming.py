@@ -36,6 +36,7 @@ from typing import Any, Iterable
 
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.binhduong import background
 from ckanext.binhduong.dcat import cached_catalogue, fragments, paging, quality, visibility
 
 __all__ = ["enqueue_changed", "on_action", "run_catalogue", "start", "status", "warm_catalogue", "warm_changed", "warm_deferred"]
@@ -154,8 +155,8 @@ def warm_catalogue(version: str, after: list[str] | None = None, done: int = 0, 
         return
     log.info("DCAT warming: %d datasets so far, %d rendered; continuing", done, rendered)
     _redis().set(_name("warming"), version, ex=FLAG_SECONDS)
-    toolkit.enqueue_job(warm_catalogue, [version, list(report["after"]), done, rendered],
-                        title="DCAT cache: warm the catalogue (continued)")
+    background.enqueue(warm_catalogue, [version, list(report["after"]), done, rendered],
+                       title="DCAT cache: warm the catalogue (continued)")
 
 
 def status() -> dict[str, Any]:
@@ -174,7 +175,7 @@ def start(force: bool = False, dry_run: bool = False) -> dict[str, Any]:
     state["enqueued"] = False
     if needed and not dry_run and fragments.enabled():
         _redis().set(_name("warming"), state["version"], ex=FLAG_SECONDS)
-        job = toolkit.enqueue_job(warm_catalogue, [state["version"]], title="DCAT cache: warm the catalogue")
+        job = background.enqueue(warm_catalogue, [state["version"]], title="DCAT cache: warm the catalogue")
         state["enqueued"], state["job"] = True, job.id
     state["needed"] = needed
     return state
@@ -193,7 +194,7 @@ def enqueue_changed(dataset_ids: Iterable[str]) -> bool:
     redis.sadd(pending, *ids)
     redis.expire(pending, PENDING_SECONDS)
     if redis.set(_name("queued"), "1", nx=True, ex=FLAG_SECONDS):
-        toolkit.enqueue_job(warm_changed, [], title="DCAT cache: warm changed datasets")
+        background.enqueue(warm_changed, [], title="DCAT cache: warm changed datasets")
         return True
     return False
 
@@ -222,12 +223,12 @@ def warm_changed() -> dict[str, int]:
             report.update(_warm_ids(context, rest, report))
         if time.monotonic() - started >= JOB_SECONDS:
             if redis.scard(_name("pending")) and redis.set(_name("queued"), "1", nx=True, ex=FLAG_SECONDS):
-                toolkit.enqueue_job(warm_changed, [], title="DCAT cache: warm changed datasets (continued)")
+                background.enqueue(warm_changed, [], title="DCAT cache: warm changed datasets (continued)")
             break
         if _pause():
             time.sleep(_pause())
     if report["deferred"]:
-        toolkit.enqueue_job(warm_deferred, [], title="DCAT cache: warm datasets after their measurement")
+        background.enqueue(warm_deferred, [], title="DCAT cache: warm datasets after their measurement")
     log.info("DCAT warming of changed datasets: %(datasets)d in the catalogue, %(rendered)d rendered, "
              "%(deferred)d after their quality measurement", report)
     return report

@@ -1,4 +1,4 @@
-"""Background jobs of data quality (CKAN's jobs worker, queue ``default``).
+"""Background jobs of data quality (CKAN's jobs worker, queue ``bd_background``: background.py).
 
 A dataset created or changed (an edit, a new resource: CKAN's resource actions go through
 ``package_update``; a harvest) is measured again by ``measure_dataset`` in the worker a
@@ -19,6 +19,8 @@ import time
 import ckan.plugins.toolkit as toolkit
 from ckan import model
 
+from ckanext.binhduong import background
+
 __all__ = ["after_dataset_write", "after_resource_write", "enqueue_measure", "enqueue_validation", "measure_dataset", "validate_resource"]
 
 log = logging.getLogger(__name__)
@@ -33,13 +35,11 @@ WAIT_FOR_COMMIT = 15.0
 def _enqueue(function, args: list, title: str, job_id: str) -> bool:
     """Queue a job unless the same one (``job_id``) still waits: a dataset saved ten times in
     a row (a harvest's create and updates, a form's steps) is measured once."""
-    from ckan.lib import jobs as ckan_jobs
-
     try:
-        waiting = ckan_jobs.get_queue().fetch_job(job_id)
+        waiting = background.get_queue().fetch_job(job_id)
         if waiting is not None and waiting.get_status(refresh=False) in ("queued", "deferred", "scheduled"):
             return True
-        toolkit.enqueue_job(function, args, title=title, rq_kwargs={"ttl": QUEUED_TTL, "job_id": job_id})
+        background.enqueue(function, args, title=title, rq_kwargs={"ttl": QUEUED_TTL, "job_id": job_id})
     except Exception as error:  # noqa: BLE001 (Redis away: the scheduler's run catches up)
         log.warning("Quality job %r not queued: %s", title, error)
         return False
