@@ -27,8 +27,11 @@ def queue():
     mine = workflow.submitted_by_me(context["user"])
     drafts = workflow.drafts_of(context["user"])
     user_dict = toolkit.get_action("user_show")(dict(context), {"id": context["user"]})
+    # Only an agency's admins (and sysadmins) review; an editor's page shows no empty review list.
+    is_reviewer = bool(toolkit.current_user.sysadmin or waiting or toolkit.get_action("organization_list_for_user")(
+        dict(context), {"id": context["user"], "permission": "admin"}))
     return toolkit.render("workflow/queue.html", {"waiting": waiting, "mine": mine, "drafts": drafts, "user_dict": user_dict,
-                                                  "is_sysadmin": toolkit.current_user.sysadmin})
+                                                  "is_sysadmin": toolkit.current_user.sysadmin, "is_reviewer": is_reviewer})
 
 
 @review.route("/dataset/<id>/review", methods=["GET", "POST"])
