@@ -13,13 +13,16 @@ from __future__ import annotations
 import ast
 import configparser
 import importlib.util
+import os
 import re
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
+import click
 import pytest
 import yaml
 
@@ -521,6 +524,33 @@ def test_dockerfile_entrypoint_and_health_check_exist():
     assert "/srv/app/start_ckan.sh" in instructions["CMD"]
     for script in ("entrypoint.py", "healthcheck.py"):
         assert (ENTRYPOINT_DIR / script).is_file()
+
+
+def test_web_start_queues_the_dcat_warming_without_waiting_or_failing(tmp_path):
+    """docker-entrypoint.d/ of the base image: start_ckan.sh runs its *.py after prerun.py."""
+    copies = [args.split() for instruction, args in dockerfile_instructions() if instruction == "COPY"]
+    target = next(args[-1] for args in copies if "docker/ckan-entrypoint.d/dcat_warm.py" in args)
+    assert re.fullmatch(r"/docker-entrypoint\.d/[\w-]+\.py", target), target
+    warm = load_module(ENTRYPOINT_DIR / "dcat_warm.py")
+    words = warm.command("/srv/app/ckan.ini")
+    assert words[:3] == ["ckan", "-c", "/srv/app/ckan.ini"]
+    # The words name the real command, which enqueues unless told --now (make up runs the same).
+    from ckanext.binhduong import cli
+
+    context = click.Context(cli.binhduong)
+    assert words[3] == cli.binhduong.name
+    warm_command = cli.binhduong.get_command(context, words[4]).get_command(context, words[5])
+    assert warm_command is not None and "--now" not in words
+    up = (ROOT / "scripts" / "up.sh").read_text(encoding="utf-8")
+    assert f"ckan_cli {' '.join(words[3:])} " in up
+    # A CKAN that cannot start must not stop the web server's start: logged, exit status 0.
+    environment = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+                   "CKAN_INI": str(tmp_path / "missing.ini")}
+    done = subprocess.run([sys.executable, str(ENTRYPOINT_DIR / "dcat_warm.py")], env=environment,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "DCAT cache warming not queued" in done.stderr
+    assert "Config file not found" in done.stderr + done.stdout
 
 
 # --- nginx --------------------------------------------------------------------------------
