@@ -82,3 +82,18 @@ def test_policy_update_and_queue_auth(agency):
     queue = call_action("bd_review_list", context={"user": agency["admin"]["name"]})
     assert [row["package_id"] for row in queue] == [held["id"]]
     assert call_action("bd_review_list", context={"user": agency["outsider"]["name"]}) == []
+
+
+def test_an_editors_own_datasets_in_review_and_drafts(agency):
+    from ckanext.binhduong import workflow
+
+    held = _create(agency["editor"], agency["organization"], title="Chờ duyệt của biên tập viên")
+    draft = _create(agency["editor"], agency["organization"], title="Bản nháp của biên tập viên", state="draft")
+    _create(agency["admin"], agency["organization"], state="draft")  # another user's draft
+    mine = workflow.submitted_by_me(agency["editor"]["name"])
+    assert [(row["package_id"], row["status"], row["title"]) for row in mine] == [
+        (held["id"], "pending", "Chờ duyệt của biên tập viên")]
+    assert [(row["id"], row["title"]) for row in workflow.drafts_of(agency["editor"]["name"])] == [
+        (draft["id"], "Bản nháp của biên tập viên")]
+    assert workflow.submitted_by_me(agency["admin"]["name"]) == []
+    assert workflow.submitted_by_me("khong-co-nguoi-nay") == [] and workflow.drafts_of("") == []

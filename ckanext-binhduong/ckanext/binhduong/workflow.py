@@ -230,28 +230,29 @@ def queue(user: str, organization_id: str | None = None, status: str = PENDING) 
     return [dict(row) for row in model.Session.execute(sa.text(query), params).mappings()]
 
 
-def submitted_by_me(user: str) -> list[dict]:
-    """The editor's own datasets in the workflow, newest first."""
+def _rows_of_user(query: str, user: str | None) -> list[dict]:
+    """The rows of ``query`` (its ``:id`` the user's id) for this user; none for an unknown one."""
     user_obj = _user_object(user)
     if user_obj is None:
         return []
-    return [dict(row) for row in model.Session.execute(sa.text(
+    return [dict(row) for row in model.Session.execute(sa.text(query), {"id": user_obj.id}).mappings()]
+
+
+def submitted_by_me(user: str) -> list[dict]:
+    """The editor's own datasets in the workflow, newest first."""
+    return _rows_of_user(
         "SELECT r.package_id, r.status, r.reason, r.submitted_at, r.reviewed_at, p.name, p.title "
         "FROM binhduong_review r JOIN package p ON p.id = r.package_id "
-        "WHERE r.submitted_by = :id AND p.state = 'active' ORDER BY r.submitted_at DESC"),
-        {"id": user_obj.id}).mappings()]
+        "WHERE r.submitted_by = :id AND p.state = 'active' ORDER BY r.submitted_at DESC", user)
 
 
 def drafts_of(user: str) -> list[dict]:
     """The user's unfinished datasets (CKAN's ``draft`` state: the form's first page was saved,
     the data files step was not finished), newest first: the dashboard's "Bản nháp"."""
-    user_obj = _user_object(user)
-    if user_obj is None:
-        return []
-    return [dict(row) for row in model.Session.execute(sa.text(
+    return _rows_of_user(
         "SELECT p.id, p.name, p.title, p.metadata_modified, g.title AS organization_title FROM package p "
         "LEFT JOIN \"group\" g ON g.id = p.owner_org WHERE p.creator_user_id = :id AND p.state = 'draft' "
-        "AND p.type = 'dataset' ORDER BY p.metadata_modified DESC LIMIT 50"), {"id": user_obj.id}).mappings()]
+        "AND p.type = 'dataset' ORDER BY p.metadata_modified DESC LIMIT 50", user)
 
 
 # ---------------------------------------------------------------------------------------
