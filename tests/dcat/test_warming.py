@@ -11,6 +11,7 @@ from ckan.plugins import toolkit
 from ckan.tests.helpers import call_action
 
 from bd_factories import valid_dataset
+from ckanext.binhduong import background
 from ckanext.binhduong.dcat import cached_catalogue, warming
 
 from .catalogue import catalogue_ttl
@@ -24,9 +25,12 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", 
 
 @pytest.fixture
 def redis_state():
-    """The warming's Redis keys start empty (the test database's Redis keeps them between tests)."""
+    """The warming's Redis keys and the background queue start empty (the test database's Redis
+    keeps them between tests)."""
     redis = connect_to_redis()
-    names = [warming._name(suffix) for suffix in ("pending", "queued", "warming", "warmed")]
+    background.get_queue().empty()
+    names = [warming._name(suffix) for suffix in ("pending", "warming", "warmed")]
+    names.append(background._pointer(warming.CHANGED_KEY))
     redis.delete(*names)
     yield redis
     redis.delete(*names)
@@ -82,7 +86,9 @@ def test_an_edited_dataset_and_an_edited_agency_are_rendered_by_the_jobs(app, sy
     org = organizations["department"]["id"]
     first = call_action("package_create", context=sysadmin_context(), **valid_dataset(org, title="Một"))
     second = call_action("package_create", context=sysadmin_context(), **valid_dataset(org, title="Hai"))
-    assert redis_state.get(warming._name("queued"))  # the creations queued a job
+    # The two creations queued one job.
+    assert [job.func_name for job in background.get_queue().jobs].count("ckanext.binhduong.dcat.warming.warm_changed") == 1
+    assert background.waiting(warming.CHANGED_KEY) is not None
     # Not measured yet: the quality job queued with the change goes first, then these.
     assert warming.warm_changed() == {"datasets": 0, "rendered": 0, "deferred": 2}
     assert warming.warm_deferred() == {"datasets": 2, "rendered": 2}

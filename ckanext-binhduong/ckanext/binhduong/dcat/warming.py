@@ -2,7 +2,7 @@
 rendering (dcat/fragments.py: a fragment's key changes with the code and configuration,
 the dataset, its organization or its quality measurement; a miss is rendered on read).
 
-Two kinds of jobs on CKAN's jobs worker (RQ, queue ``default``):
+Two kinds of jobs on CKAN's jobs worker (RQ, queue ``bd_background``: background.py):
 
 - **The whole catalogue** (``warm_catalogue``), when the version of code and configuration
   changed: ``ckan binhduong dcat warm`` (run by ``make up``; it only enqueues) compares the
@@ -16,9 +16,10 @@ Two kinds of jobs on CKAN's jobs worker (RQ, queue ``default``):
 - **Changed datasets** (``warm_changed``): after a dataset is created or updated (its
   resources too: CKAN's resource actions go through ``package_update``), made public, or
   moved, and for every public dataset of an organization that was updated. The ids go into a
-  Redis set, and one job is queued while none is waiting: a harvest of thousands of datasets
-  makes a few jobs of 200, not thousands. A dataset the quality module is about to measure
-  again (its score is part of the key) waits for that measurement (``warm_deferred``). The hook is CKAN's ``action_succeeded`` signal,
+  Redis set, and one job is queued while none is waiting (``background.enqueue_once``, key
+  ``CHANGED_KEY``): a harvest of thousands of datasets makes a few jobs of 200, not
+  thousands. A dataset the quality module is about to measure again (its score is part of
+  the key) waits for that measurement (``warm_deferred``). The hook is CKAN's ``action_succeeded`` signal,
   sent after the action returned, i.e. after its commit and search indexing (a plugin's
   ``after_dataset_update`` runs before both, and a job started then would render the old
   version). ``ckanext.binhduong.dcat.warm_on_change = false`` turns it off.
@@ -47,8 +48,9 @@ BATCH_OPTION = "ckanext.binhduong.dcat.warm_batch"
 PAUSE_OPTION = "ckanext.binhduong.dcat.warm_pause"
 ON_CHANGE_OPTION = "ckanext.binhduong.dcat.warm_on_change"
 JOB_SECONDS = 30  # a job enqueues its continuation after about this long
-FLAG_SECONDS = 3600  # a "job queued" flag left by a lost job expires after this
+FLAG_SECONDS = 3600  # the "catalogue warming under way" flag left by a lost job expires after this
 PENDING_SECONDS = 7 * 86400
+CHANGED_KEY = "dcat-warm-changed"  # the one waiting warm_changed job (background.enqueue_once)
 
 # Actions after which datasets may read differently in the catalogue. package_patch,
 # package_revise and the resource actions call package_update, which sends its own signal.
@@ -193,10 +195,7 @@ def enqueue_changed(dataset_ids: Iterable[str]) -> bool:
     pending = _name("pending")
     redis.sadd(pending, *ids)
     redis.expire(pending, PENDING_SECONDS)
-    if redis.set(_name("queued"), "1", nx=True, ex=FLAG_SECONDS):
-        background.enqueue(warm_changed, [], title="DCAT cache: warm changed datasets")
-        return True
-    return False
+    return background.enqueue_once(CHANGED_KEY, warm_changed, title="DCAT cache: warm changed datasets") is not None
 
 
 def warm_changed() -> dict[str, int]:
@@ -206,8 +205,7 @@ def warm_changed() -> dict[str, int]:
     quality job queued with the change (quality/jobs.py), and a new score changes its key
     again: it is set aside for ``warm_deferred``, queued behind that job."""
     redis, batch, context = _redis(), _batch(), _context()
-    # Cleared first: a change noted from now on queues the next job.
-    redis.delete(_name("queued"))
+    # A change noted from now on queues the next job: this one has started.
     started, report = time.monotonic(), {"datasets": 0, "rendered": 0, "deferred": 0}
     while True:
         ids = [i.decode() if isinstance(i, bytes) else i for i in redis.spop(_name("pending"), batch) or []]
@@ -222,8 +220,8 @@ def warm_changed() -> dict[str, int]:
         if rest:
             report.update(_warm_ids(context, rest, report))
         if time.monotonic() - started >= JOB_SECONDS:
-            if redis.scard(_name("pending")) and redis.set(_name("queued"), "1", nx=True, ex=FLAG_SECONDS):
-                background.enqueue(warm_changed, [], title="DCAT cache: warm changed datasets (continued)")
+            if redis.scard(_name("pending")):
+                background.enqueue_once(CHANGED_KEY, warm_changed, title="DCAT cache: warm changed datasets (continued)")
             break
         if _pause():
             time.sleep(_pause())

@@ -32,14 +32,12 @@ QUEUED_TTL = 24 * 3600
 WAIT_FOR_COMMIT = 15.0
 
 
-def _enqueue(function, args: list, title: str, job_id: str) -> bool:
-    """Queue a job unless the same one (``job_id``) still waits: a dataset saved ten times in
-    a row (a harvest's create and updates, a form's steps) is measured once."""
+def _enqueue(function, args: list, title: str, key: str) -> bool:
+    """Queue a job unless the same one (``key``) still waits (background.enqueue_once): a
+    dataset saved ten times in a row (a harvest's create and updates, a form's steps) is
+    measured once."""
     try:
-        waiting = background.get_queue().fetch_job(job_id)
-        if waiting is not None and waiting.get_status(refresh=False) in ("queued", "deferred", "scheduled"):
-            return True
-        background.enqueue(function, args, title=title, rq_kwargs={"ttl": QUEUED_TTL, "job_id": job_id})
+        background.enqueue_once(key, function, args, title=title, ttl=QUEUED_TTL)
     except Exception as error:  # noqa: BLE001 (Redis away: the scheduler's run catches up)
         log.warning("Quality job %r not queued: %s", title, error)
         return False
@@ -50,12 +48,12 @@ def enqueue_measure(dataset_id: str) -> bool:
     package = model.Package.get(dataset_id)
     expected = package.metadata_modified.isoformat() if package is not None and package.metadata_modified else ""
     return _enqueue(measure_dataset, [dataset_id, expected], f"quality: measure {dataset_id}",
-                    f"bd-quality-measure-{dataset_id}")
+                    f"quality-measure:{dataset_id}")
 
 
 def enqueue_validation(resource_id: str) -> bool:
     return _enqueue(validate_resource, [resource_id], f"quality: validate table {resource_id}",
-                    f"bd-quality-table-{resource_id}")
+                    f"quality-table:{resource_id}")
 
 
 def after_dataset_write(context: dict, pkg_dict: dict) -> None:
