@@ -103,6 +103,11 @@ def generate(call, context, count: int) -> list[str]:
 NEXT_LINK = None  # compiled on first use
 
 
+def load_average() -> str:
+    with open("/proc/loadavg", encoding="ascii") as loadavg:
+        return " ".join(loadavg.read().split()[:3])
+
+
 def walk(call, context, stack: str, pages: int) -> tuple[float, int, list[float]]:
     """One full walk of the catalogue as a harvester makes it: page 1, then each hydra:next.
 
@@ -166,12 +171,13 @@ def breakdown(call, context, profiles: list[str], per_page: int) -> dict[str, fl
             "triples": len(serializer.g)}
 
 
-def after_deploy(call, context, pages: int) -> dict:
+def after_deploy(call, context, pages: int, prefill: bool = True) -> dict:
     import ckan.plugins.toolkit as toolkit
     from ckanext.binhduong.dcat import cached_catalogue, warming
 
     results = {}
-    walk(call, context, "ours", pages)  # everything current for the old version
+    if prefill:
+        walk(call, context, "ours", pages)  # everything current for the old version
     toolkit.config["ckanext.binhduong.dcat.bench_deploy"] = str(time.time())  # a new version
     started, rendered = time.perf_counter(), cached_catalogue.stats["rendered"]
     report = warming.run_catalogue(pause=0)
@@ -181,7 +187,7 @@ def after_deploy(call, context, pages: int) -> dict:
     rendered = cached_catalogue.stats["rendered"]
     results["first_walk"], _, _ = walk(call, context, "ours", pages)
     results["first_walk_rendered"] = cached_catalogue.stats["rendered"] - rendered
-    print(f"  after a deploy: {results}", file=sys.stderr, flush=True)
+    print(f"  after a deploy: {results}  load {load_average()}", file=sys.stderr, flush=True)
     return results
 
 
@@ -206,6 +212,11 @@ def main() -> int:
     parser.add_argument("--existing", action="store_true",
                         help="walk the catalogue the bench index holds as it is (no bench-dcat-* data made or purged)")
     parser.add_argument("--skip-cold", action="store_true", help="do not time the first walk on an empty cache")
+    parser.add_argument("--no-prefill", action="store_true",
+                        help="with --skip-cold: no walk renders the old version before the deploy (the "
+                             "warming then renders every dataset into an empty cache, as it would over stale rows)")
+    parser.add_argument("--skip-stock", action="store_true",
+                        help="walk ours only (stock's offset walk takes about 20 ms a dataset: half an hour at 100,000)")
     args = parser.parse_args()
     args.keep = args.keep or args.reuse or args.generate_only or args.existing
 
@@ -252,28 +263,31 @@ def main() -> int:
             clear_cache()
             if not args.skip_cold:
                 results["cold"], _, _ = walk(call, context, "ours", pages)
+                print(f"  cold walk: {results['cold']:.1f} s  load {load_average()}", file=sys.stderr, flush=True)
             # A deploy (here: a DCAT setting changed, so every stored key misses), then the
             # warming the jobs worker runs (dcat/warming.py, in this process, without its
             # pauses), then the first walk.
-            results["deploy"] = after_deploy(call, context, pages)
+            results["deploy"] = after_deploy(call, context, pages, prefill=not args.no_prefill)
             if not args.skip_uncached:
                 toolkit.config[cache_option] = False
                 try:
                     results["uncached"], results["sizes"]["uncached"], _ = walk(call, context, "ours", pages)
                 finally:
                     toolkit.config[cache_option] = True
-            walk(call, context, "stock", pages)  # warm-up of ckanext-dcat's own path
+            stacks = ("ours",) if args.skip_stock else ("stock", "ours")
+            if not args.skip_stock:
+                walk(call, context, "stock", pages)  # warm-up of ckanext-dcat's own path
             for _ in range(args.repeat):
-                for stack in ("stock", "ours"):
+                for stack in stacks:
                     seconds, results["sizes"][stack], times = walk(call, context, stack, pages)
-                    print(f"  walk {stack}: {seconds:.2f} s", file=sys.stderr, flush=True)
+                    print(f"  walk {stack}: {seconds:.2f} s  load {load_average()}", file=sys.stderr, flush=True)
                     results["walks"][stack].append(seconds)
                     results["walk_pages"][stack].append(times)
-            for stack in ("stock", "ours"):
+            for stack in stacks:
                 results["first"][stack] = page_latency(call, context, stack, 1, 5)
                 results["last"][stack] = page_latency(call, context, stack, pages, 5)
             parts = {label: breakdown(call, context, profiles, per_page) for label, profiles in
-                     (("stock", STOCK), ("ours", OURS))}
+                     (("stock", STOCK), ("ours", OURS)) if label in stacks}
         finally:
             if not args.keep:
                 for dataset_id in ids:
@@ -286,9 +300,12 @@ def main() -> int:
         made = "the bench index as it was (--existing)"
     print(f"catalogue: {total} datasets ({len(ids) or total} {made}, 3 resources each), {pages} page(s) of "
           f"{per_page}, Turtle; {args.repeat} walks each, alternating, after one warm-up walk")
-    stock, ours = statistics.median(results["walks"]["stock"]), statistics.median(results["walks"]["ours"])
+    ours = statistics.median(results["walks"]["ours"])
+    stock = statistics.median(results["walks"]["stock"]) if not args.skip_stock else None
     for stack, label in (("stock", "stock euro_dcat_ap_3 (offset pages)"),
                          ("ours", "ours  configured stack, cached (keyset)")):
+        if stack not in stacks:
+            continue
         runs = ", ".join(f"{t:.2f}" for t in results["walks"][stack])
         median = statistics.median(results["walks"][stack])
         print(f"{label:42} walk median {median:7.2f} s ({1000 * median / total:5.2f} ms/dataset, "
@@ -299,13 +316,14 @@ def main() -> int:
     print(f"ours, after a deploy: warming (jobs worker's work, in process, no pauses) {deploy['warming']:7.2f} s, "
           f"{deploy['warmed']} rendered in {deploy['batches']} batches")
     print(f"ours, first walk after the deploy, warming done {deploy['first_walk']:7.2f} s "
-          f"({deploy['first_walk_rendered']} rendered; {deploy['first_walk'] / ours:.2f}x the warm walk median, "
-          f"{stock / deploy['first_walk']:.1f}x faster than stock)")
+          f"({deploy['first_walk_rendered']} rendered; {deploy['first_walk'] / ours:.2f}x the warm walk median"
+          + (f", {stock / deploy['first_walk']:.1f}x faster than stock)" if stock else "; stock not walked)"))
     if "uncached" in results:
         print(f"ours, cache off (configured stack through ckanext-dcat) {results['uncached']:7.2f} s "
               f"({results['sizes']['uncached'] / 1048576:.1f} MiB)")
-    print(f"walk speed-up stock/ours: {stock / ours:.1f}x")
-    for stack in ("stock", "ours"):
+    if stock:
+        print(f"walk speed-up stock/ours: {stock / ours:.1f}x")
+    for stack in stacks:
         walks = results["walk_pages"][stack]
         first_in_walk = statistics.median(w[0] for w in walks)
         last_in_walk = statistics.median(w[-1] for w in walks)
@@ -317,7 +335,7 @@ def main() -> int:
         print(f"{stack:5} by number:   ?page=1 {1000 * first:7.1f} ms, ?page={pages} {1000 * last:7.1f} ms "
               f"(ratio {last / first:.2f}; median of 5)")
     print(f"one page of {per_page} through ckanext-dcat (medians): search, graph building, Turtle writing, triples")
-    for label in ("stock", "ours"):
+    for label in stacks:
         part = parts[label]
         print(f"{label:5} search {part['search']:.3f} s  graph {part['graph']:.3f} s  "
               f"turtle {part['turtle']:.3f} s  {int(part['triples'])} triples")

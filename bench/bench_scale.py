@@ -8,6 +8,8 @@ two indexes compared document by document.
     var/venv/bin/python bench/bench_scale.py --ini var/scale.ini [--repeat 1] [--workers 2] [--cli]
     var/venv/bin/python bench/bench_scale.py --ini var/scale.ini --sample 2000   # at 100,000
     var/venv/bin/python bench/bench_scale.py --ini var/scale.ini --web           # search, pages
+    var/venv/bin/python bench/bench_scale.py --ini var/scale.ini --stock-index   # stock core ckan_scale_stock
+    var/venv/bin/python bench/bench_scale.py --ini var/scale.ini --web --stock --runs 3   # stock against ours
 
 `--sample N`: stock (about 20 to 100 datasets/s here) would take 15 to 80 minutes at 100,000,
 so it indexes an evenly spread sample of N datasets; ours indexes the same sample, then the
@@ -15,7 +17,13 @@ whole catalogue, and the sample's documents are compared. `--web`: the portal th
 gunicorn with 2 workers (as config/supervisord.conf.template runs it) on the ini, on a spare
 port: package_search over the API (the judged queries of tests/search/judgements.py)
 sequential p50/p95 and requests/s at 8 clients, the home, search and statistics pages
-p50/p95, and the peak resident memory of every process.
+p50/p95, and the peak resident memory of every process. `--stock-index` lays out a stock core
+beside the ini's (`<core>_stock`: CKAN 2.12's own schema.xml, as bench/bench_search.py lays
+out ckan_bench_stock) and fills it with `ckan binhduong search-index-rebuild` on an ini naming
+it (CKAN's own documents, tests/test_index_rebuild.py). `--web --stock` then starts a second
+gunicorn (bench/stock_wsgi.py: the same portal switched to stock CKAN's search by
+bench_search's `Modes`) and alternates stock and ours in every measure; `--runs N` repeats
+the whole and reports the medians of the runs.
 
 In process (CKAN loaded once, as the `ckan` command does it, without its start-up), each run
 starts from an empty index: stock is `ckan.lib.search.rebuild()` with deferred commits and a
@@ -171,6 +179,73 @@ def cli_run(ini: str, args: list[str]) -> float:
     return time.perf_counter() - started
 
 
+# -- stock CKAN's search at scale ---------------------------------------------------------------
+
+def stock_core(ini: str) -> tuple[str, str, str]:
+    """A stock core beside the ini's own (`<core>_stock`), laid out as bench/bench_search.py lays
+    out ckan_bench_stock (CKAN 2.12's schema.xml unchanged, our solrconfig.xml without its
+    Vietnamese parts), created if missing, and an ini naming it: (stock url, stock ini, ours url).
+    Filling it is `ckan -c <stock ini> binhduong search-index-rebuild` (CKAN's own documents)."""
+    import configparser
+
+    import ckan
+    import requests
+
+    from bench_search import stock_solrconfig
+
+    parser = configparser.RawConfigParser(strict=False)
+    parser.read(ini)
+    ours_url = parser.get("app:main", "solr_url")
+    base, core = ours_url.rsplit("/", 1)
+    name = f"{core}_stock"
+    stock_url = f"{base}/{name}"
+    home = harness.ROOT / "var" / "solr" / "home" / name
+    conf = home / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    schema = pathlib.Path(ckan.__file__).parent / "config" / "solr" / "schema.xml"
+    wanted = {"schema.xml": schema.read_bytes(), "solrconfig.xml": stock_solrconfig(),
+              "synonyms.txt": b"", "protwords.txt": b""}
+    changed = False
+    for file_name, content in wanted.items():
+        path = conf / file_name
+        if not path.exists() or path.read_bytes() != content:
+            path.write_bytes(content)
+            changed = True
+    if requests.get(f"{stock_url}/admin/ping", params={"wt": "json"}, timeout=30).status_code != 200:
+        (home / "core.properties").unlink(missing_ok=True)
+        requests.get(f"{base}/admin/cores", params={"action": "CREATE", "name": name, "instanceDir": name,
+                                                    "wt": "json"}, timeout=120).raise_for_status()
+    elif changed:
+        requests.get(f"{base}/admin/cores", params={"action": "RELOAD", "core": name, "wt": "json"},
+                     timeout=120).raise_for_status()
+    stock_ini = str(pathlib.Path(ini).with_name(pathlib.Path(ini).stem + "-stock.ini"))
+    text = pathlib.Path(ini).read_text()
+    pathlib.Path(stock_ini).write_text(text.replace(f"solr_url = {ours_url}", f"solr_url = {stock_url}"))
+    os.chmod(stock_ini, 0o600)
+    return stock_url, stock_ini, ours_url
+
+
+def solr_count(url: str) -> int:
+    import requests
+
+    return requests.get(f"{url}/select", params={"q": "*:*", "rows": 0, "wt": "json"},
+                        timeout=60).json()["response"]["numFound"]
+
+
+def fill_stock_core(ini: str, workers: int) -> int:
+    """Create the stock core and fill it from the ini's database by the batched rebuild
+    (whose documents equal stock's: tests/test_index_rebuild.py), timed."""
+    stock_url, stock_ini, ours_url = stock_core(ini)
+    print(f"stock core {stock_url} ({solr_count(stock_url)} documents), ours {ours_url} "
+          f"({solr_count(ours_url)}); stock ini {stock_ini}", flush=True)
+    started = time.perf_counter()
+    subprocess.run([str(harness.ROOT / "var" / "venv" / "bin" / "ckan"), "-c", stock_ini, "binhduong",
+                    "search-index-rebuild", "--workers", str(workers)], check=True)
+    elapsed = time.perf_counter() - started
+    print(f"stock core filled: {solr_count(stock_url)} documents in {elapsed:.0f} s; load {load_average()}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ini", default=str(harness.ROOT / "var" / "bench.ini"))
@@ -187,7 +262,17 @@ def main() -> int:
     parser.add_argument("--passes", type=int, default=2, help="--web: sequential passes over the queries")
     parser.add_argument("--clients", type=int, default=8, help="--web: concurrent clients")
     parser.add_argument("--seconds", type=float, default=30, help="--web: duration of the concurrent run")
+    parser.add_argument("--stock", action="store_true",
+                        help="--web: also stock CKAN's search on the stock core <core>_stock (see --stock-index), "
+                             "alternating with ours")
+    parser.add_argument("--runs", type=int, default=1, help="--web: repeat the whole, report medians")
+    parser.add_argument("--stock-index", action="store_true",
+                        help="instead: create the stock core <core>_stock and fill it from the ini's database")
     args = parser.parse_args()
+    if args.stock_index:
+        if not pathlib.Path(args.ini).stem.startswith(("bench", "scale")):
+            sys.exit("refusing an ini that is not a bench one (var/bench.ini, var/scale.ini)")
+        return fill_stock_core(args.ini, args.workers)
 
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
@@ -201,7 +286,7 @@ def main() -> int:
     print(f"machine: {harness.machine('pysolr')}; load average before: {load_average()}", flush=True)
     if args.web:
         with app._wsgi_app.test_request_context("/"):
-            return web_run(args.ini, args.passes, args.clients, args.seconds)
+            return web_run(args.ini, args.passes, args.clients, args.seconds, args.runs, args.stock)
     with app._wsgi_app.test_request_context("/"):
         from ckanext.binhduong import index_rebuild
 
@@ -280,10 +365,36 @@ def _process_peaks(root_pid: int) -> dict[str, str]:
     return peaks
 
 
-def web_run(ini: str, passes: int, clients: int, seconds: float) -> int:
+def _start_gunicorn(ini: str, module: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(harness.ROOT / "var" / "venv" / "bin" / "gunicorn"),
+         "--pythonpath", f"{harness.ROOT / 'config'},{harness.ROOT / 'bench'}",
+         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120", module],
+        env=dict(os.environ, CKAN_INI=ini, **env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def _wait_for(base: str) -> None:
+    import requests
+
+    for _ in range(180):
+        try:
+            if requests.get(f"{base}/api/3/action/status_show", timeout=30).ok:
+                return
+        except requests.RequestException:  # still starting
+            pass
+        time.sleep(1)
+    raise SystemExit(f"gunicorn at {base} did not answer in 180 s")
+
+
+def web_run(ini: str, passes: int, clients: int, seconds: float, runs: int = 1, stock: bool = False) -> int:
     """gunicorn with 2 workers on the ini (as config/supervisord.conf.template runs the
     portal) on a spare port: package_search over the API, sequential and at `clients`
-    clients, then the home, search and statistics pages."""
+    clients, then the home, search and statistics pages. With `stock`, a second gunicorn
+    serves the same portal switched to stock CKAN's search (bench/stock_wsgi.py, the stock
+    core `<core>_stock`) and every measure alternates stock and ours; `runs` repeats the
+    whole and reports the medians of the runs."""
     import concurrent.futures
     import urllib.parse
 
@@ -293,75 +404,112 @@ def web_run(ini: str, passes: int, clients: int, seconds: float) -> int:
     from search.judgements import QUERIES
 
     queries = [query for query, _grades in QUERIES]
-    port = _free_port()
-    env = dict(os.environ, CKAN_INI=ini)
-    server = subprocess.Popen(
-        [str(harness.ROOT / "var" / "venv" / "bin" / "gunicorn"), "--pythonpath", str(harness.ROOT / "config"),
-         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120", "wsgi:application"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        session = requests.Session()
-        for _ in range(120):
-            try:
-                if session.get(f"{base}/api/3/action/status_show", timeout=30).ok:
-                    break
-            except requests.RequestException:  # still starting
-                pass
-            time.sleep(1)
-        else:
-            raise SystemExit("gunicorn did not answer in 120 s")
+    servers = {"ours": _start_gunicorn(ini, "wsgi:application", {})}
+    if stock:
+        stock_url, _stock_ini, _ours_url = stock_core(ini)
+        servers["stock"] = _start_gunicorn(ini, "stock_wsgi:application", {"BENCH_STOCK_SOLR_URL": stock_url})
+    modes = [mode for mode in ("stock", "ours") if mode in servers]
+    bases = {mode: base for mode, (_server, base) in servers.items()}
+    results: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
 
-        def search(client: requests.Session, query: str) -> float:
+    def note(mode: str, what: str, value: float) -> None:
+        results[mode].setdefault(what, []).append(value)
+
+    try:
+        for base in bases.values():
+            _wait_for(base)
+        session = requests.Session()
+
+        def search(client: requests.Session, mode: str, query: str) -> float:
             started = time.perf_counter()
-            response = client.get(f"{base}/api/3/action/package_search",
+            response = client.get(f"{bases[mode]}/api/3/action/package_search",
                                   params={"q": query, "rows": 10}, timeout=60)
             response.raise_for_status()
             return time.perf_counter() - started
 
-        count = session.get(f"{base}/api/3/action/package_search", params={"rows": 0}).json()["result"]["count"]
-        print(f"gunicorn 2 workers on 127.0.0.1:{port}; package_search finds {count} datasets", flush=True)
-        for query in queries:  # warm-up pass
-            search(session, query)
-        times = [search(session, query) for _ in range(passes) for query in queries]
-        print(f"package_search sequential ({len(times)} requests, {len(queries)} queries x {passes}): "
-              f"p50 {percentile(times, 0.5) * 1000:.0f} ms, p95 {percentile(times, 0.95) * 1000:.0f} ms", flush=True)
+        for mode in modes:
+            count = session.get(f"{bases[mode]}/api/3/action/package_search", params={"rows": 0}).json()["result"]["count"]
+            print(f"{mode}: gunicorn 2 workers at {bases[mode]}; package_search finds {count} datasets", flush=True)
+        found = {mode: 0 for mode in modes}
+        for query in queries:  # warm-up pass; what each mode finds, to see that they differ
+            for mode in modes:
+                found[mode] += session.get(f"{bases[mode]}/api/3/action/package_search",
+                                           params={"q": query, "rows": 10}, timeout=60).json()["result"]["count"]
+        print("results per query (warm-up pass): " + ", ".join(f"{mode} {found[mode] / len(queries):.0f}"
+                                                                for mode in modes), flush=True)
 
-        def client_loop(n: int) -> int:
-            client, done, k = requests.Session(), 0, n * 7
-            deadline = time.perf_counter() + seconds
-            while time.perf_counter() < deadline:
-                search(client, queries[k % len(queries)])
-                done, k = done + 1, k + 1
-            return done
+        for run in range(runs):
+            times: dict[str, list[float]] = {mode: [] for mode in modes}
+            for _ in range(passes):
+                for query in queries:
+                    for mode in modes:
+                        times[mode].append(search(session, mode, query))
+            for mode in modes:
+                note(mode, "search p50", percentile(times[mode], 0.5) * 1000)
+                note(mode, "search p95", percentile(times[mode], 0.95) * 1000)
+                print(f"run {run + 1} {mode:5} package_search sequential ({len(times[mode])} requests, "
+                      f"{len(queries)} queries x {passes}, alternating): p50 {percentile(times[mode], 0.5) * 1000:.0f} ms, "
+                      f"p95 {percentile(times[mode], 0.95) * 1000:.0f} ms; load {load_average()}", flush=True)
 
-        started = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-            done = sum(pool.map(client_loop, range(clients)))
-        elapsed = time.perf_counter() - started
-        print(f"package_search at {clients} clients: {done} requests in {elapsed:.1f} s, "
-              f"{done / elapsed:.1f} requests/s", flush=True)
+            for mode in modes:
+                def client_loop(n: int, mode: str = mode) -> int:
+                    client, done, k = requests.Session(), 0, n * 7
+                    deadline = time.perf_counter() + seconds
+                    while time.perf_counter() < deadline:
+                        search(client, mode, queries[k % len(queries)])
+                        done, k = done + 1, k + 1
+                    return done
 
-        for page, path in PAGES.items():
-            paths = [path.format(q=urllib.parse.quote(query)) for query in queries[:20]] if "{q}" in path \
-                else [path] * 20
-            started = time.perf_counter()
-            first = session.get(base + paths[0], timeout=120)
-            cold = time.perf_counter() - started
-            first.raise_for_status()
-            page_times = []
-            for url in paths:
                 started = time.perf_counter()
-                session.get(base + url, timeout=120).raise_for_status()
-                page_times.append(time.perf_counter() - started)
-            print(f"page {page} ({path}): first {cold * 1000:.0f} ms, then p50 {percentile(page_times, 0.5) * 1000:.0f} ms, "
-                  f"p95 {percentile(page_times, 0.95) * 1000:.0f} ms ({len(page_times)} requests)", flush=True)
-        for role, peak in sorted(_process_peaks(server.pid).items()):
-            print(f"peak resident {role}: {peak}")
+                with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+                    done = sum(pool.map(client_loop, range(clients)))
+                elapsed = time.perf_counter() - started
+                note(mode, "throughput", done / elapsed)
+                print(f"run {run + 1} {mode:5} package_search at {clients} clients: {done} requests in {elapsed:.1f} s, "
+                      f"{done / elapsed:.1f} requests/s; load {load_average()}", flush=True)
+
+            for page, path in PAGES.items():
+                page_modes = modes if "{q}" in path else ["ours"]  # home and statistics: no search to compare
+                paths = [path.format(q=urllib.parse.quote(query)) for query in queries[:20]] if "{q}" in path \
+                    else [path] * 20
+                cold = {}
+                for mode in page_modes:
+                    started = time.perf_counter()
+                    session.get(bases[mode] + paths[0], timeout=120).raise_for_status()
+                    cold[mode] = time.perf_counter() - started
+                page_times: dict[str, list[float]] = {mode: [] for mode in page_modes}
+                for url in paths:
+                    for mode in page_modes:
+                        started = time.perf_counter()
+                        session.get(bases[mode] + url, timeout=120).raise_for_status()
+                        page_times[mode].append(time.perf_counter() - started)
+                for mode in page_modes:
+                    note(mode, f"{page} p50", percentile(page_times[mode], 0.5) * 1000)
+                    note(mode, f"{page} p95", percentile(page_times[mode], 0.95) * 1000)
+                    print(f"run {run + 1} {mode:5} page {page} ({path}): first {cold[mode] * 1000:.0f} ms, then "
+                          f"p50 {percentile(page_times[mode], 0.5) * 1000:.0f} ms, "
+                          f"p95 {percentile(page_times[mode], 0.95) * 1000:.0f} ms ({len(page_times[mode])} requests)",
+                          flush=True)
+
+        print(f"medians of {runs} run(s):")
+        for what in results["ours"]:
+            line = "  ".join(f"{mode} {statistics.median(results[mode][what]):7.1f}" for mode in modes
+                             if what in results[mode])
+            ratio = ""
+            if "stock" in results and what in results["stock"]:
+                ratio = f"  ours/stock {statistics.median(results['ours'][what]) / statistics.median(results['stock'][what]):.2f}"
+            unit = "requests/s" if what == "throughput" else "ms"
+            print(f"  {what:16} {line} {unit}{ratio}")
+        for mode, (server, _base) in servers.items():
+            for role, peak in sorted(_process_peaks(server.pid).items()):
+                print(f"peak resident {mode} {role}: {peak}")
         print(solr_memory())
+        print(f"load average after: {load_average()}")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server, _base in servers.values():
+            server.terminate()
+        for server, _base in servers.values():
+            server.wait(timeout=60)
     return 0
 
 
