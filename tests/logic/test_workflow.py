@@ -97,3 +97,16 @@ def test_an_editors_own_datasets_in_review_and_drafts(agency):
         (draft["id"], "Bản nháp của biên tập viên")]
     assert workflow.submitted_by_me(agency["admin"]["name"]) == []
     assert workflow.submitted_by_me("khong-co-nguoi-nay") == [] and workflow.drafts_of("") == []
+
+
+def test_an_approval_queues_the_datasets_measurement_and_a_return_does_not(agency):
+    from ckanext.binhduong import background
+    from ckanext.binhduong.quality import jobs
+
+    approved, returned = _create(agency["editor"], agency["organization"]), _create(agency["editor"], agency["organization"])
+    background.get_queue().empty()  # the creations' own measurements
+    admin = {"user": agency["admin"]["name"]}
+    call_action("bd_review_approve", context=dict(admin), id=approved["id"])  # made public: changed
+    call_action("bd_review_return", context=dict(admin), id=returned["id"], reason="Thiếu nguồn dữ liệu")
+    assert background.waiting(jobs.measure_key(approved["id"])) is not None
+    assert background.waiting(jobs.measure_key(returned["id"])) is None  # the dataset itself is unchanged

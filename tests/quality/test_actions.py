@@ -99,6 +99,19 @@ def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(wor
     assert after["total"] == before["total"] + 20
     assert bd_quality_summary(call_action("package_show", id="tram-bts-chat-luong"))["total"] == after["total"]
 
+    # Queued once the change is committed (CKAN's action_succeeded signal): a resource's change
+    # (through package_update), and a change whose caller commits it later, at that commit.
+    call_action("resource_patch", context={"user": world["sysadmin"]["name"]},
+                id=world["dataset"]["resources"][1]["id"], description="Bản cũ (lưu trữ)")
+    assert quality_jobs() == ["ckanext.binhduong.quality.jobs.measure_dataset"]
+    queue.empty()
+    call_action("package_patch", context={"user": world["sysadmin"]["name"], "defer_commit": True},
+                id="tram-bts-chat-luong", notes="Danh mục trạm BTS, cập nhật hằng tháng.")
+    assert quality_jobs() == []
+    model.repo.commit()
+    assert quality_jobs() == ["ckanext.binhduong.quality.jobs.measure_dataset"]
+    queue.empty()
+
     # A link that breaks is found by the next check that is due, and its dataset measured again.
     recording_server.broken.add("/tram-bts.csv")
     monkeypatch.setitem(ckan_config, "ckanext.binhduong.quality.link_recheck_days", "0")

@@ -16,14 +16,25 @@ block the key (the pointer only expires, after the job's ttl, so that keys do no
 Not RQ job ids made from the key: a job queued under the id of one that is still running
 overwrites it in Redis, and the running job's end (its status, its result's expiry) then
 lands on the waiting one. Two processes queueing the same key at the same instant may both
-queue: the work is done twice, never lost."""
+queue: the work is done twice, never lost.
+
+**Queued after the commit** (``after_commit``): work is queued from CKAN's
+``action_succeeded`` signal (quality/jobs.py, dcat/warming.py), sent when the action
+returned, after its commit; an action called with ``defer_commit`` (a caller that commits
+itself, package_update's own ``package_owner_org_update``) has not committed yet, and its
+work is queued at the session's next commit instead, so a job never reads the version before
+the change. (A change rolled back instead queues its work at the next commit of that session:
+a job that finds nothing new.)"""
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as toolkit
 
-__all__ = ["QUEUE", "enqueue", "enqueue_once", "get_queue", "waiting"]
+__all__ = ["QUEUE", "after_commit", "enqueue", "enqueue_once", "get_queue", "waiting"]
+
+log = logging.getLogger(__name__)
 
 QUEUE = "bd_background"
 WAITING = ("queued", "deferred", "scheduled")
@@ -71,3 +82,22 @@ def enqueue_once(key: str, function: Callable, args: list | None = None, title: 
     job = enqueue(function, args, title=title, rq_kwargs={"ttl": ttl} if ttl else None)
     _redis().set(_pointer(key), job.id, ex=ttl or POINTER_SECONDS)
     return job
+
+
+def after_commit(context: dict, function: Callable, *args) -> None:
+    """Call ``function(*args)`` now if the action that reported the change (its ``context``)
+    has committed it, else when the session commits. Errors are logged, never raised: the
+    change is made, and the scheduled runs catch up with work that was not queued."""
+    def call(*_ignored) -> None:
+        try:
+            function(*args)
+        except Exception as error:  # noqa: BLE001
+            log.warning("Background work %s%r not queued: %s", getattr(function, "__name__", function), args, error)
+
+    if not context.get("defer_commit"):
+        call()
+        return
+    import sqlalchemy as sa
+    from ckan import model
+
+    sa.event.listen(model.Session(), "after_commit", call, once=True)

@@ -43,13 +43,14 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
     plugins.implements(plugins.IMiddleware, inherit=True)
     # xloader reads link resources only where the outbound policy allows (outbound.py).
     plugins.implements(IXloader, inherit=True)
-    # The DCAT cache is warmed after a dataset or organization changes (dcat/warming.py).
+    # After a dataset or organization changed and the change is committed: the quality
+    # measurement (quality/jobs.py) and the DCAT cache's warming (dcat/warming.py) are queued.
     plugins.implements(plugins.ISignal)
 
     # ISignal
 
     def get_signal_subscriptions(self):
-        return {toolkit.signals.action_succeeded: [dcat_warming.on_action]}
+        return {toolkit.signals.action_succeeded: [quality_jobs.on_action, dcat_warming.on_action]}
 
     # IConfigurer
 
@@ -106,11 +107,9 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
 
     def after_dataset_create(self, context, pkg_dict):
         workflow.after_write(context, pkg_dict)  # an editor's finished dataset waits for review
-        quality_jobs.after_dataset_write(context, pkg_dict)  # measured again in the background
 
     def after_dataset_update(self, context, pkg_dict):
         workflow.after_write(context, pkg_dict)
-        quality_jobs.after_dataset_write(context, pkg_dict)
 
     def before_dataset_search(self, search_params):
         return dcat_visibility.restrict_search(search_ranking.tune(indexing.widen_unit_filter(search_params)))

@@ -18,11 +18,16 @@ Two kinds of jobs on CKAN's jobs worker (RQ, queue ``bd_background``: background
   moved, and for every public dataset of an organization that was updated. The ids go into a
   Redis set, and one job is queued while none is waiting (``background.enqueue_once``, key
   ``CHANGED_KEY``): a harvest of thousands of datasets makes a few jobs of 200, not
-  thousands. A dataset the quality module is about to measure again (its score is part of
-  the key) waits for that measurement (``warm_deferred``). The hook is CKAN's ``action_succeeded`` signal,
-  sent after the action returned, i.e. after its commit and search indexing (a plugin's
-  ``after_dataset_update`` runs before both, and a job started then would render the old
-  version). ``ckanext.binhduong.dcat.warm_on_change = false`` turns it off.
+  thousands. The hook is CKAN's ``action_succeeded`` signal, sent after the action returned,
+  i.e. after its commit and search indexing (``background.after_commit`` waits for the
+  caller's commit when the action was told to defer it), the same signal that queues the
+  quality measurement (quality/jobs.py). ``ckanext.binhduong.dcat.warm_on_change = false``
+  turns it off.
+- **After a new quality measurement**: a changed dataset is measured again by the quality
+  job queued with the change, and its score is part of its fragment's key. ``warm_changed``
+  leaves a dataset changed since its last measurement to that job, which notes it for
+  warming once the new row is stored (``after_measurement``), whichever of the two jobs
+  runs first and on whichever worker.
 
 A job renders through the same code as a catalogue page (``cached_catalogue.current_fragments``),
 from the same search with the same visibility filter, so it stores exactly the keys the
@@ -40,7 +45,8 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.binhduong import background
 from ckanext.binhduong.dcat import cached_catalogue, fragments, paging, quality, visibility
 
-__all__ = ["enqueue_changed", "on_action", "run_catalogue", "start", "status", "warm_catalogue", "warm_changed", "warm_deferred"]
+__all__ = ["after_measurement", "enqueue_changed", "on_action", "run_catalogue", "start", "status", "warm_catalogue",
+           "warm_changed"]
 
 log = logging.getLogger(__name__)
 
@@ -201,22 +207,19 @@ def enqueue_changed(dataset_ids: Iterable[str]) -> bool:
 def warm_changed() -> dict[str, int]:
     """Job: render the fragments of the datasets noted as changed, a batch at a time.
 
-    A dataset changed since its last quality measurement is about to be measured by the
-    quality job queued with the change (quality/jobs.py), and a new score changes its key
-    again: it is set aside for ``warm_deferred``, queued behind that job."""
+    A dataset changed since its last quality measurement is left to the measurement queued
+    with the change (quality/jobs.py): a new score changes its key again, and that job notes
+    the dataset for warming once it is measured (``after_measurement``)."""
     redis, batch, context = _redis(), _batch(), _context()
     # A change noted from now on queues the next job: this one has started.
-    started, report = time.monotonic(), {"datasets": 0, "rendered": 0, "deferred": 0}
+    started, report = time.monotonic(), {"datasets": 0, "rendered": 0, "awaiting_measurement": 0}
     while True:
         ids = [i.decode() if isinstance(i, bytes) else i for i in redis.spop(_name("pending"), batch) or []]
         if not ids:
             break
-        waiting = quality.awaiting_measurement(ids)
-        if waiting:
-            redis.sadd(_name("deferred"), *waiting)
-            redis.expire(_name("deferred"), PENDING_SECONDS)
-            report["deferred"] += len(waiting)
-        rest = [i for i in ids if i not in waiting]
+        awaiting = quality.awaiting_measurement(ids)
+        report["awaiting_measurement"] += len(awaiting)
+        rest = [i for i in ids if i not in awaiting]
         if rest:
             report.update(_warm_ids(context, rest, report))
         if time.monotonic() - started >= JOB_SECONDS:
@@ -225,24 +228,17 @@ def warm_changed() -> dict[str, int]:
             break
         if _pause():
             time.sleep(_pause())
-    if report["deferred"]:
-        background.enqueue(warm_deferred, [], title="DCAT cache: warm datasets after their measurement")
     log.info("DCAT warming of changed datasets: %(datasets)d in the catalogue, %(rendered)d rendered, "
-             "%(deferred)d after their quality measurement", report)
+             "%(awaiting_measurement)d left to their quality measurement", report)
     return report
 
 
-def warm_deferred() -> dict[str, int]:
-    """Job: render the datasets set aside by ``warm_changed`` (measured by now, or not)."""
-    redis, batch, context = _redis(), _batch(), _context()
-    report = {"datasets": 0, "rendered": 0}
-    while True:
-        ids = [i.decode() if isinstance(i, bytes) else i for i in redis.spop(_name("deferred"), batch) or []]
-        if not ids:
-            return report
-        report.update(_warm_ids(context, ids, report))
-        if _pause():
-            time.sleep(_pause())
+def after_measurement(dataset_ids: Iterable[str]) -> bool:
+    """The quality job stored new measurements of these datasets: note them for warming
+    (when warming on change is on). Returns whether a job was queued."""
+    if not _on_change():
+        return False
+    return enqueue_changed(dataset_ids)
 
 
 def _warm_ids(context: dict, ids: list[str], report: dict) -> dict[str, int]:
@@ -260,11 +256,15 @@ def _organization_datasets(organization_id: str) -> list[str]:
             "AND type = 'dataset'"), {"org": organization_id})]
 
 
+def _on_change() -> bool:
+    return toolkit.asbool(toolkit.config.get(ON_CHANGE_OPTION, True)) and fragments.enabled()
+
+
 def on_action(sender: str, **kwargs) -> None:
     """CKAN's action_succeeded signal (plugin's ISignal): note what the action changed."""
     if sender not in DATASET_ACTIONS and sender not in ORGANIZATION_ACTIONS and sender not in OTHER_ACTIONS:
         return
-    if not toolkit.asbool(toolkit.config.get(ON_CHANGE_OPTION, True)) or not fragments.enabled():
+    if not _on_change():
         return
     result, data_dict = kwargs.get("result"), kwargs.get("data_dict") or {}
     try:
@@ -280,6 +280,6 @@ def on_action(sender: str, **kwargs) -> None:
             ids = list(data_dict.get("datasets") or [])
         else:
             ids = _organization_datasets(result["id"]) if isinstance(result, dict) and result.get("id") else []
-        enqueue_changed(i for i in ids if i)
+        background.after_commit(kwargs.get("context") or {}, enqueue_changed, [i for i in ids if i])
     except Exception as error:  # noqa: BLE001 - warming is an optimisation; never fail the action
         log.warning("DCAT warming not queued after %s: %s", sender, error)
