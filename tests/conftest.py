@@ -127,15 +127,15 @@ def agency_editor(portal_url, portal_api):
 
 def _configured_smtp_port(ini: pathlib.Path) -> int:
     for line in ini.read_text().splitlines():
-        if line.strip().startswith("ckanext.binhduong.smtp_server"):
+        if line.strip().startswith("smtp.server"):
             return int(line.split("=", 1)[1].strip().rsplit(":", 1)[1])
-    pytest.fail(f"ckanext.binhduong.smtp_server is not set in {ini}: run `make up`")
+    pytest.fail(f"smtp.server is not set in {ini}: run `make up`")
 
 
 @pytest.fixture(scope="module")
 def smtp_sink():
     """A local SMTP server (aiosmtpd) on the port the portal's configuration names
-    (ckanext.binhduong.smtp_server): the messages it received, as email.message objects."""
+    (smtp.server): the messages it received, as email.message objects."""
     import email
     import time
 

@@ -18,6 +18,7 @@ from ckanext.binhduong.dcat import visibility as dcat_visibility
 from ckanext.binhduong.dcat import warming as dcat_warming
 from ckanext.binhduong.dcat.rdf_harvester_hooks import DCATHarvestHooks
 from ckanext.binhduong.logic import action, auth
+from ckanext.binhduong.mail import CkanMailNotifier
 from ckanext.binhduong.quality import jobs as quality_jobs
 
 __all__ = ["BinhDuongPlugin"]
@@ -32,7 +33,7 @@ _ = toolkit._
 @toolkit.blanket.validators
 @toolkit.blanket.cli
 @toolkit.blanket.config_declarations
-class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslation):
+class BinhDuongPlugin(DCATHarvestHooks, CkanMailNotifier, plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.ITranslation)
     plugins.implements(plugins.IFacets, inherit=True)
@@ -46,6 +47,8 @@ class BinhDuongPlugin(DCATHarvestHooks, plugins.SingletonPlugin, DefaultTranslat
     # After a dataset or organization changed and the change is committed: the quality
     # measurement (quality/jobs.py) and the DCAT cache's warming (dcat/warming.py) are queued.
     plugins.implements(plugins.ISignal)
+    # CKAN's own mail (password reset, invitations) sent with verified TLS (mail.py, CVE-2026-41132).
+    plugins.implements(plugins.INotifier, inherit=True)
 
     # ISignal
 

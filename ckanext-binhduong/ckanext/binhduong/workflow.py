@@ -18,16 +18,14 @@ The rule (written down in ckanext-binhduong/README.md):
   held: they publish as their harvest source's owner decides.
 - Every step is an activity of the dataset (who, when, the reason), with the dataset's
   permission labels, so only those who may see the dataset see the step; e-mail goes to the
-  agency's admins on submission and back to the editor on approval or return (SMTP from the
-  ``ckanext.binhduong.smtp_*`` options; no server configured: nothing is sent, and a failed
-  delivery is logged, never an error for the person acting).
+  agency's admins on submission and back to the editor on approval or return (``mail.py``:
+  CKAN's ``smtp.*`` settings over verified TLS; no server configured: nothing is sent, and a
+  failed delivery is logged, never an error for the person acting).
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
-from email.message import EmailMessage
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +33,8 @@ import sqlalchemy as sa
 import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
+
+from ckanext.binhduong import mail
 
 log = logging.getLogger(__name__)
 
@@ -309,25 +309,10 @@ def notify_editor(package_id: str, reviewer: str, status: str, reason: str | Non
 
 
 def send(recipients: list[str], subject: str, body: str) -> bool:
-    """One plain-text UTF-8 message through the configured SMTP server."""
-    server = (toolkit.config.get("ckanext.binhduong.smtp_server") or "").strip()
-    if not recipients or not server:
-        return False
-    host, _, port = server.rpartition(":") if ":" in server else (server, "", "25")
-    message = EmailMessage()
-    message["From"] = toolkit.config.get("ckanext.binhduong.smtp_mail_from")
-    message["To"] = ", ".join(recipients)
-    message["Subject"] = subject
-    message.set_content(body)
+    """One plain-text UTF-8 message through the portal's mail (``mail.py``: CKAN's ``smtp.*``
+    settings, verified TLS). False when it was not sent (no server configured, or a failure,
+    which ``mail`` has logged): the step that mails never fails for it."""
     try:
-        with smtplib.SMTP(host, int(port), timeout=10) as smtp:
-            if toolkit.asbool(toolkit.config.get("ckanext.binhduong.smtp_starttls")):
-                smtp.starttls()
-            user = toolkit.config.get("ckanext.binhduong.smtp_user")
-            if user:
-                smtp.login(user, toolkit.config.get("ckanext.binhduong.smtp_password") or "")
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
-        log.warning("Review e-mail to %s not sent: %s", recipients, error)
+        return mail.send(recipients, subject, body)
+    except mail.MailError:
         return False
-    return True
