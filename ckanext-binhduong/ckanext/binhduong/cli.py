@@ -159,6 +159,11 @@ from ckanext.binhduong.dcat.cli import dcat  # noqa: E402
 
 binhduong.add_command(dcat)
 
+# Tables loaded as text before typed tables: `ckan binhduong datastore-retype` (datastore_retype.py).
+from ckanext.binhduong.datastore_retype import datastore_retype  # noqa: E402
+
+binhduong.add_command(datastore_retype)
+
 
 @binhduong.command("search-index-rebuild")
 @click.option("--dataset", "datasets", multiple=True, help="Index only this dataset (id or name; repeatable).")

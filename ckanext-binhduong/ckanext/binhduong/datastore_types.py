@@ -212,9 +212,10 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def retype_loaded_table(resource_id: str) -> dict[str, str]:
+def retype_loaded_table(resource_id: str, dry_run: bool = False) -> dict[str, str]:
     """Give each text column of a freshly loaded upload the type its values share (see the
-    module's text). Returns {column: new type} of the columns changed."""
+    module's text). Returns {column: new type} of the columns changed (with ``dry_run``: of
+    the columns that would change; nothing is written)."""
     from ckanext.datastore.backend.postgres import get_write_engine
 
     info = toolkit.get_action("datastore_info")({"ignore_auth": True}, {"id": resource_id})
@@ -234,8 +235,8 @@ def retype_loaded_table(resource_id: str) -> dict[str, str]:
             rows.close()
             if kind != TEXT:
                 changes[name] = (kind, canonical)
-    if not changes:
-        return {}
+    if not changes or dry_run:
+        return {name: kind for name, (kind, _) in changes.items()}
     with engine.begin() as connection:
         for name, (kind, canonical) in changes.items():
             rewrites = [{"src": src, "canon": canon} for src, canon in canonical.items() if src != canon]

@@ -164,7 +164,7 @@ def parse_number(value: Any, grouping: bool = True) -> int | float | None:
     negative = False
     if text.startswith("(") and text.endswith(")"):  # accounting style
         text, negative = text[1:-1], True
-    if text[:1] in "+-\u2212":
+    if text and text[0] in "+-\u2212":  # ("%" or "đồng" alone leave nothing: not a number, below)
         negative, text = negative != (text[0] != "+"), text[1:]
     if _WHOLE.fullmatch(text):
         return -int(text) if negative else int(text)
