@@ -6,7 +6,7 @@ certificate of their own (here a local aiosmtpd server with a self-signed certif
 ``openssl`` for this run). The stock code accepts it, logs in and sends: the attacker reads
 the SMTP password and the message (a password-reset link). With the fix nothing is sent, no
 AUTH reaches the server and an English log line says why; with a CA the portal trusts
-(``ckanext.binhduong.smtp_ca_file`` or ``SSL_CERT_FILE``) the same message goes through. Both
+(``smtp.starttls_ca_bundle`` or ``SSL_CERT_FILE``) the same message goes through. Both
 paths are attacked: the portal's own mail (``workflow.send``, used by the workflow and the
 quality digest) and CKAN's (``ckan.lib.mailer.mail_recipient``, through ``INotifier``).
 """
@@ -92,14 +92,14 @@ def smtp_settings(ckan_config, monkeypatch):
     # The ini's logging config (fileConfig, run by CLI tests) disables loggers that existed before it.
     monkeypatch.setattr(logging.getLogger("ckanext.binhduong.mail"), "disabled", False)
 
-    def configure(port: int, starttls: bool = True, implicit: bool = False, ca_file: str = "", user: str = USER):
+    def configure(port: int, starttls: bool = True, implicit: bool = False, ca_bundle: str = "", user: str = USER):
         monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
         monkeypatch.setitem(ckan_config, "smtp.starttls", starttls)
         monkeypatch.setitem(ckan_config, "smtp.user", user)
         monkeypatch.setitem(ckan_config, "smtp.password", PASSWORD)
         monkeypatch.setitem(ckan_config, "smtp.mail_from", "dulieumo@binhduong.gov.vn")
         monkeypatch.setitem(ckan_config, "ckanext.binhduong.smtp_implicit_tls", implicit)
-        monkeypatch.setitem(ckan_config, "ckanext.binhduong.smtp_ca_file", ca_file)
+        monkeypatch.setitem(ckan_config, "smtp.starttls_ca_bundle", ca_bundle)
         monkeypatch.setitem(ckan_config, "ckanext.binhduong.smtp_timeout", 5)
     return configure
 
@@ -140,14 +140,14 @@ def test_the_attack_works_on_ckans_own_sending_code(certificates, smtp_settings)
 def test_a_server_with_a_trusted_certificate_gets_the_mail(certificates, smtp_settings):
     for implicit in (False, True):
         with Server(certificates, "good", implicit=implicit) as server:
-            smtp_settings(server.port, starttls=not implicit, implicit=implicit, ca_file=str(certificates / "ca.pem"))
+            smtp_settings(server.port, starttls=not implicit, implicit=implicit, ca_bundle=str(certificates / "ca.pem"))
             assert workflow.send(["admin@example.org"], "[Chờ duyệt] Bộ dữ liệu", "Nội dung") is True
             _ckan_reset_mail()
         assert server.logins == [(USER, PASSWORD)] * 2 and len(server.messages) == 2
         assert b"nguyenvana@example.org" in server.messages[1] and b"X-Mailer: CKAN" in server.messages[1]
 
 
-def test_the_system_trust_store_is_used_when_no_ca_file_is_set(certificates, smtp_settings, monkeypatch):
+def test_the_system_trust_store_is_used_when_no_ca_bundle_is_set(certificates, smtp_settings, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", str(certificates / "ca.pem"))
     with Server(certificates, "good") as server:
         smtp_settings(server.port)
@@ -157,10 +157,13 @@ def test_the_system_trust_store_is_used_when_no_ca_file_is_set(certificates, smt
 
 def test_a_trusted_certificate_for_another_name_is_refused(certificates, smtp_settings, caplog):
     with Server(certificates, "other-name") as server:
-        smtp_settings(server.port, ca_file=str(certificates / "ca.pem"))
+        smtp_settings(server.port, ca_bundle=str(certificates / "ca.pem"))
+        assert workflow.send(["admin@example.org"], "Bản tin chất lượng", "Nội dung") is False
+        smtp_settings(server.port, ca_bundle=str(certificates / "missing.pem"))
         assert workflow.send(["admin@example.org"], "Bản tin chất lượng", "Nội dung") is False
     assert server.logins == [] and server.messages == []
     assert "IP address mismatch" in caplog.text
+    assert f"smtp.starttls_ca_bundle does not exist: {certificates / 'missing.pem'}; nothing sent" in caplog.text
 
 
 def test_a_server_that_hides_starttls_gets_no_password(smtp_settings, caplog):

@@ -11,8 +11,9 @@ certificate was accepted; whoever could intercept the connection to the SMTP ser
 messages (reset links) and the SMTP password sent by the login after it. Here:
 
 - TLS is verified: ``ssl.create_default_context()`` (certificate chain and host name checked,
-  TLS 1.2 at least), trusting the system's store (``SSL_CERT_FILE`` honoured) or the bundle
-  named by ``ckanext.binhduong.smtp_ca_file``.
+  TLS 1.2 at least), trusting the system's store (``SSL_CERT_FILE`` honoured) or the CA file or
+  directory named by ``smtp.starttls_ca_bundle`` (the option CKAN 2.11.5 added with its fix;
+  declared by us until the CKAN we pin has it).
 - ``smtp.starttls``: the server must offer STARTTLS (no silent fallback to plain text);
   ``ckanext.binhduong.smtp_implicit_tls``: TLS from the first byte (SMTPS, usually port 465).
 - The password is only sent inside verified TLS: a login without TLS is refused. Neither the
@@ -22,7 +23,8 @@ messages (reset links) and the SMTP password sent by the login after it. Here:
 
 Settings: CKAN's own ``smtp.server``, ``smtp.starttls``, ``smtp.user``, ``smtp.password``,
 ``smtp.mail_from``, ``smtp.reply_to`` are the one source (Docker's ``CKAN_SMTP_*`` variables set
-them); only what CKAN has no option for is ours. The former ``ckanext.binhduong.smtp_*``
+them), with ``smtp.starttls_ca_bundle`` from CKAN's fix; only what CKAN has no option for is
+ours. CKAN's ``smtp.starttls_verify`` (an opt-out of verification) is not offered. The former ``ckanext.binhduong.smtp_*``
 options are refused with a message naming their replacement, so two sets cannot disagree.
 """
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import mimetypes
+import os
 import smtplib
 import ssl
 import time
@@ -65,7 +68,7 @@ class Settings:
     password: str = dataclasses.field(repr=False)
     mail_from: str
     reply_to: str
-    ca_file: str
+    ca_bundle: str
     timeout: float
 
     @property
@@ -94,23 +97,26 @@ def settings() -> Optional[Settings]:
         password=config.get("smtp.password") or "",
         mail_from=(config.get("smtp.mail_from") or config.get("ckanext.binhduong.contact_email") or "").strip(),
         reply_to=(config.get("smtp.reply_to") or "").strip(),
-        ca_file=(config.get("ckanext.binhduong.smtp_ca_file") or "").strip(),
+        ca_bundle=(config.get("smtp.starttls_ca_bundle") or "").strip(),
         timeout=float(config.get("ckanext.binhduong.smtp_timeout") or 10),
     )
 
 
 def tls_context(current: Settings) -> ssl.SSLContext:
     """Verified TLS: the certificate chain against the trusted CAs, and the server's name."""
-    context = ssl.create_default_context(cafile=current.ca_file or None)
+    bundle = current.ca_bundle
+    if bundle and not os.path.exists(bundle):
+        raise MailError(f"smtp.starttls_ca_bundle does not exist: {bundle}; nothing sent")
+    context = ssl.create_default_context(cafile=bundle if os.path.isfile(bundle) else None,
+                                         capath=bundle if os.path.isdir(bundle) else None)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     return context
 
 
-def _connect(current: Settings) -> smtplib.SMTP:
+def _connect(current: Settings, context: Optional[ssl.SSLContext]) -> smtplib.SMTP:
     if current.implicit_tls:
-        return smtplib.SMTP_SSL(current.host, current.port, timeout=current.timeout,
-                                context=tls_context(current))
+        return smtplib.SMTP_SSL(current.host, current.port, timeout=current.timeout, context=context)
     return smtplib.SMTP(current.host, current.port, timeout=current.timeout)
 
 
@@ -129,6 +135,7 @@ def deliver(message: EmailMessage, recipients: list[str]) -> bool:
     ``MailError`` (logged) when it was not sent."""
     try:
         current = settings()
+        context = tls_context(current) if current and (current.starttls or current.implicit_tls) else None
     except MailError as error:
         log.error("E-mail %r to %s not sent: %s", message["Subject"], ", ".join(recipients), error)
         raise
@@ -140,7 +147,7 @@ def deliver(message: EmailMessage, recipients: list[str]) -> bool:
         message["Reply-To"] = current.reply_to
     subject = message["Subject"]
     try:
-        smtp = _connect(current)
+        smtp = _connect(current, context)
     except (OSError, smtplib.SMTPException) as error:
         return _failed(subject, recipients, current, error)
     try:
@@ -149,7 +156,7 @@ def deliver(message: EmailMessage, recipients: list[str]) -> bool:
             if not smtp.has_extn("starttls"):
                 raise MailError(f"SMTP server {current.where} does not offer STARTTLS (smtp.starttls is on); "
                                 "nothing sent, no login")
-            smtp.starttls(context=tls_context(current))
+            smtp.starttls(context=context)
             smtp.ehlo()
         if current.user:
             if not (current.starttls or current.implicit_tls):
