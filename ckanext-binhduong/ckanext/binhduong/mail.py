@@ -24,8 +24,9 @@ messages (reset links) and the SMTP password sent by the login after it. Here:
 Settings: CKAN's own ``smtp.server``, ``smtp.starttls``, ``smtp.user``, ``smtp.password``,
 ``smtp.mail_from``, ``smtp.reply_to`` are the one source (Docker's ``CKAN_SMTP_*`` variables set
 them), with ``smtp.starttls_ca_bundle`` from CKAN's fix; only what CKAN has no option for is
-ours. CKAN's ``smtp.starttls_verify`` (an opt-out of verification) is not offered. The former ``ckanext.binhduong.smtp_*``
-options are refused with a message naming their replacement, so two sets cannot disagree.
+ours (implicit TLS, the timeout). CKAN's ``smtp.starttls_verify`` (an opt-out of verification)
+is not offered. The former ``ckanext.binhduong.smtp_*`` options are refused with a message
+naming their replacement, so two sets cannot disagree.
 """
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
 from ckanext.binhduong import (
-    csrf_exemptions, datastore_types, exports, harvest_registry, indexing, outbound, page_views, resources,
-    search_ranking, search_tracking, upload_checks, xloader_jobs_db,
+    csrf_exemptions, datastore_sql, datastore_types, exports, harvest_registry, indexing, outbound, page_views,
+    resources, search_ranking, search_tracking, upload_checks, xloader_jobs_db,
 )
 from ckanext.binhduong import workflow  # the approval workflow of hand-made datasets
 from ckanext.binhduong.dcat import visibility as dcat_visibility
@@ -64,6 +64,7 @@ class BinhDuongPlugin(DCATHarvestHooks, CkanMailNotifier, plugins.SingletonPlugi
         toolkit.add_resource("assets/form", "bd_form")  # the publisher's form (steps, unit picker)
         outbound.secure_xloader()
         exports.secure_datastore_dump()
+        datastore_sql.secure_sql_search()  # no SQL-running functions in datastore_search_sql (CVE-2026-42032)
         xloader_jobs_db.resilient_engine(config)
         harvest_registry.fix_registries()
         search_tracking.batch_tracking_summaries()  # ckanext-tracking: 2 queries per search, not 1 per row
