@@ -68,6 +68,7 @@ class BinhDuongPlugin(DCATHarvestHooks, CkanMailNotifier, plugins.SingletonPlugi
         xloader_jobs_db.resilient_engine(config)
         harvest_registry.fix_registries()
         search_tracking.batch_tracking_summaries()  # ckanext-tracking: 2 queries per search, not 1 per row
+        search_ranking.allow_our_parser(config)  # {!edismax q.op=OR} on our own queries only
 
     # IMiddleware
 
