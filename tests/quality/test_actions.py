@@ -100,15 +100,9 @@ def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(wor
     assert bd_quality_summary(call_action("package_show", id="tram-bts-chat-luong"))["total"] == after["total"]
 
     # Queued once the change is committed (CKAN's action_succeeded signal): a resource's change
-    # (through package_update), and a change whose caller commits it later, at that commit.
+    # (through package_update).
     call_action("resource_patch", context={"user": world["sysadmin"]["name"]},
                 id=world["dataset"]["resources"][1]["id"], description="Bản cũ (lưu trữ)")
-    assert quality_jobs() == ["ckanext.binhduong.quality.jobs.measure_dataset"]
-    queue.empty()
-    call_action("package_patch", context={"user": world["sysadmin"]["name"], "defer_commit": True},
-                id="tram-bts-chat-luong", notes="Danh mục trạm BTS, cập nhật hằng tháng.")
-    assert quality_jobs() == []
-    model.repo.commit()
     assert quality_jobs() == ["ckanext.binhduong.quality.jobs.measure_dataset"]
     queue.empty()
 
@@ -119,6 +113,15 @@ def test_compute_checks_links_scores_stores_and_recomputes_a_changed_dataset(wor
     assert report["links"]["changed_datasets"] == [world["dataset"]["id"]] and report["datasets"] == 1
     broken = call_action("binhduong_quality_show", context=_as(None), id="tram-bts-chat-luong")
     assert broken["indicators"]["access_url_reachable"]["points"] == 0
+
+    # A dataset created by a caller that commits it later (defer_commit): measured after that commit.
+    queue.empty()
+    call_action("package_create", context={"user": world["sysadmin"]["name"], "defer_commit": True},
+                **valid_dataset(world["agency"]["id"], name="tram-bts-cho-commit"))
+    assert quality_jobs() == []
+    model.repo.commit()
+    assert quality_jobs() == ["ckanext.binhduong.quality.jobs.measure_dataset"]
+    queue.empty()
 
 
 def test_dry_runs_and_who_may_do_what(cli, world, recording_server):
