@@ -189,3 +189,9 @@ def test_the_former_options_are_refused_with_their_replacement(smtp_settings, ck
         monkeypatch.setitem(ckan_config, "ckanext.binhduong.smtp_server", "")
         assert workflow.send(["admin@example.org"], "Bản tin chất lượng", "Nội dung") is True  # a local relay
     assert len(server.messages) == 1
+
+
+def test_ckans_error_mail_is_off(ckan_config):
+    """CKAN's error e-mail (``email_to``: logging's SMTPHandler) uses STARTTLS without
+    verification too and does not go through mail.py: it must stay unset."""
+    assert not ckan_config.get("email_to")
