@@ -55,6 +55,16 @@ def test_a_second_statement_behind_a_backslash_quote_is_refused(portal_url, priv
     assert "7c1e" not in answer.text
 
 
+@pytest.mark.parametrize("sql, reason", [
+    ("SELECT 'abc'::int AS x", 'invalid input syntax for type integer: "abc"'),
+    ("SELECT 1/0 AS x", "division by zero"),
+])
+def test_a_data_error_in_a_query_is_a_409_with_the_reason(portal_url, sql, reason):
+    answer = _anonymous_sql(portal_url, sql)
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"]["query"] == [reason]
+
+
 def test_the_allow_list_without_query_functions():
     from ckanext.binhduong.datastore_sql import without_query_functions
 

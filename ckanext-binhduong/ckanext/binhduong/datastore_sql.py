@@ -14,10 +14,16 @@ call is refused with CKAN's own "Not authorized to call function ts_rewrite" (40
 CVE-2026-42031 (a second statement hidden behind ``\\'``, which sqlparse and PostgreSQL read
 differently) is already fixed in CKAN 2.12.0 (``is_single_statement`` refuses ``\\'``); the same
 test file attacks it too.
+
+Also: a query PostgreSQL refuses for its data (a failed cast, a division by zero) answered 500
+to anyone; ``datastore_search_sql`` is chained so it is a 409 with PostgreSQL's reason (the
+tables were checked before the query ran, so the reason only quotes what the caller may read).
 """
 from __future__ import annotations
 
 import functools
+
+import ckan.plugins.toolkit as toolkit
 
 # Allowed by CKAN 2.12.0's allow-list but run a query given as text (PostgreSQL's functions
 # that do so: ts_rewrite, ts_stat, query_to_xml and its kin; only ts_rewrite is listed).
@@ -52,3 +58,16 @@ def secure_sql_search() -> None:
 
     safe_configure.binhduong_safe = True
     DatastorePostgresqlBackend.configure = safe_configure
+
+
+@toolkit.chained_action
+@toolkit.side_effect_free
+def datastore_search_sql(up_func, context, data_dict):
+    """CKAN's ``datastore_search_sql`` (which checks access itself); a data error is a 409."""
+    from sqlalchemy.exc import DataError
+
+    try:
+        return up_func(context, data_dict)
+    except DataError as error:
+        reason = (str(getattr(error, "orig", "") or "").strip().splitlines() or ["invalid data in the query"])[0]
+        raise toolkit.ValidationError({"query": [reason]})

@@ -11,6 +11,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.binhduong import seed
+from ckanext.binhduong.datastore_sql import datastore_search_sql
 from ckanext.binhduong.dcat import cached_catalogue, switch, visibility
 from ckanext.binhduong.dcat.switch import dcat_dataset_show
 from ckanext.binhduong.dcat.visibility import dcat_catalog_search, dcat_datasets_list
@@ -46,6 +47,8 @@ __all__ = ["binhduong_seed_catalogue", "dcat_catalog_show", "dcat_dataset_show",
            "harvest_source_reindex", "harvest_abort_failed_jobs",
            # chained: CKAN's relationship actions answered 500 after saving (logic/relationships.py)
            "package_relationship_create", "package_relationship_update",
+           # chained: a data error in a DataStore SQL query was a 500 (datastore_sql.py)
+           "datastore_search_sql",
            # data quality and freshness (quality/actions.py)
            "binhduong_quality_show", "binhduong_quality_agency", "binhduong_quality_compute",
            "binhduong_quality_check_links", "binhduong_quality_table_report", "binhduong_quality_validate_tables",
@@ -205,6 +208,8 @@ def registered() -> dict:
     chained to ckanext-harvest's actions is registered only where the harvest plugin is loaded."""
     here = globals()
     actions = {name: here[name] for name in __all__ if name != "registered"}
+    if not plugins.plugin_loaded("datastore"):
+        del actions["datastore_search_sql"]
     if not plugins.plugin_loaded("harvest"):
         return {name: action for name, action in actions.items() if name not in HARVEST_CHAINS}
     return {**actions, **NOT_ACTIONS}
