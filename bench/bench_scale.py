@@ -445,8 +445,8 @@ def web_run(ini: str, passes: int, clients: int, seconds: float, runs: int = 1, 
                     for mode in modes:
                         times[mode].append(search(session, mode, query))
             for mode in modes:
-                note(mode, "search p50", percentile(times[mode], 0.5) * 1000)
-                note(mode, "search p95", percentile(times[mode], 0.95) * 1000)
+                note(mode, "api p50", percentile(times[mode], 0.5) * 1000)
+                note(mode, "api p95", percentile(times[mode], 0.95) * 1000)
                 print(f"run {run + 1} {mode:5} package_search sequential ({len(times[mode])} requests, "
                       f"{len(queries)} queries x {passes}, alternating): p50 {percentile(times[mode], 0.5) * 1000:.0f} ms, "
                       f"p95 {percentile(times[mode], 0.95) * 1000:.0f} ms; load {load_average()}", flush=True)
@@ -484,8 +484,8 @@ def web_run(ini: str, passes: int, clients: int, seconds: float, runs: int = 1, 
                         session.get(bases[mode] + url, timeout=120).raise_for_status()
                         page_times[mode].append(time.perf_counter() - started)
                 for mode in page_modes:
-                    note(mode, f"{page} p50", percentile(page_times[mode], 0.5) * 1000)
-                    note(mode, f"{page} p95", percentile(page_times[mode], 0.95) * 1000)
+                    note(mode, f"page {page} p50", percentile(page_times[mode], 0.5) * 1000)
+                    note(mode, f"page {page} p95", percentile(page_times[mode], 0.95) * 1000)
                     print(f"run {run + 1} {mode:5} page {page} ({path}): first {cold[mode] * 1000:.0f} ms, then "
                           f"p50 {percentile(page_times[mode], 0.5) * 1000:.0f} ms, "
                           f"p95 {percentile(page_times[mode], 0.95) * 1000:.0f} ms ({len(page_times[mode])} requests)",
@@ -499,7 +499,7 @@ def web_run(ini: str, passes: int, clients: int, seconds: float, runs: int = 1, 
             if "stock" in results and what in results["stock"]:
                 ratio = f"  ours/stock {statistics.median(results['ours'][what]) / statistics.median(results['stock'][what]):.2f}"
             unit = "requests/s" if what == "throughput" else "ms"
-            print(f"  {what:16} {line} {unit}{ratio}")
+            print(f"  {what:22} {line} {unit}{ratio}")
         for mode, (server, _base) in servers.items():
             for role, peak in sorted(_process_peaks(server.pid).items()):
                 print(f"peak resident {mode} {role}: {peak}")
