@@ -18,9 +18,13 @@ thong" → "tài khoản giao dịch … điện thoại thông minh"); the answ
 WEAK_COUNT datasets) also try the collation: if it holds the phrase (or finds at least
 BETTER_FACTOR times as many datasets), the answer carries ``bd_suggestion = {"query": <typed>,
 "suggested": <collation>}`` ("Có phải bạn muốn tìm …" with the typed query's results kept).
-Cost on the hot path: none when a shown title or keyword holds the phrase (the phrase boosts
-rank those first), else one rows=0 phrase request; the spellcheck request only for weak
-results; both on one kept Solr connection. Fielded queries, later pages and callers choosing
+Cost on the hot path: none when a shown title, keyword or description holds the phrase (the
+phrase boosts rank those first), else one rows=0 spelling request whose q is the phrase query
+and whose collations are tried with our edismax (phrase_and_collation: the collation is needed
+whenever the phrase is missing, so one request instead of two); for weak results with the
+phrase shown, the spelling request alone; all on one kept Solr connection. (The phrase count
+cannot come from the main request: package_search passes no facet.query or stats, and a
+``query()`` pseudo-field in fl needs local parameters or a $parameter, which CKAN refuses there.) Fielded queries, later pages and callers choosing
 their own parser are never changed.
 """
 from __future__ import annotations
@@ -75,12 +79,16 @@ def collation(q: str) -> str | None:
     return found[0] if found else None
 
 
+# Public datasets holding the query's syllables next to each other, anywhere in their text
+# (folded field text_fold, query-time synonyms applied).
+PHRASE_QUERY = "{!field f=text_fold v=$bdq}"
+
+
 def phrase_hits(q: str) -> int | None:
-    """Public datasets holding the query's syllables next to each other, anywhere in their text
-    (folded field text_fold, query-time synonyms applied); None if Solr cannot say."""
+    """How many public datasets hold the query's words together (PHRASE_QUERY); None if Solr
+    cannot say."""
     try:
-        answer = connection().search(
-            q="{!field f=text_fold v=$bdq}", bdq=search_ranking.normalise(q), fq=public_filters(), rows=0)
+        answer = connection().search(q=PHRASE_QUERY, bdq=search_ranking.normalise(q), fq=public_filters(), rows=0)
     except (pysolr.SolrError, SolrConnectionError, SearchError) as error:
         log.warning("Phrase check failed for %r: %s", q, error)
         return None
@@ -90,17 +98,35 @@ def phrase_hits(q: str) -> int | None:
 def collation_hits(q: str) -> tuple[str, int, bool | None] | None:
     """A corrected query that finds public datasets, how many it finds, and True if it is
     known to be found as a phrase (None: not checked); or None."""
+    return phrase_and_collation(q, with_phrase=False)[1]
+
+
+def phrase_and_collation(q: str, with_phrase: bool = True) -> tuple[int | None, tuple[str, int, bool | None] | None]:
+    """(phrase_hits(q), collation_hits(q)) from one spelling request: its q is then the phrase
+    query (numFound), while the collations are tried with edismax as our searches
+    (spellcheck.q, spellcheck.collateParam.defType). (None, None) if Solr cannot say."""
     if not search_ranking.is_plain_text(q):
-        return None
+        return None, None
     q = search_ranking.normalise(q)
+    # q.op=AND: a collation counts only if it finds datasets with all its words (edismax then
+    # requires every clause; mm has no effect). Under our searches' mm, any collation sharing
+    # most words with the query would "find" datasets ("xã hồ" for "xã hộ").
+    params = {"search_handler": HANDLER, "qf": search_ranking.QUERY_FIELDS, "mm": search_ranking.MINIMUM_MATCH,
+              "tie": search_ranking.TIE, "fq": public_filters(), "rows": 0, "q.op": "AND", "spellcheck.q": q,
+              "spellcheck.maxCollations": 3, "spellcheck.maxCollationTries": 10}
+    if with_phrase:
+        params.update({"q": PHRASE_QUERY, "bdq": q, "defType": "lucene", "spellcheck.collateParam.defType": "edismax"})
+    else:
+        params["q"] = q
     try:
-        answer = connection().search(
-            q=q, search_handler=HANDLER, qf=search_ranking.QUERY_FIELDS, mm=search_ranking.MINIMUM_MATCH,
-            tie=search_ranking.TIE, fq=public_filters(), rows=0,
-            **{"q.op": "AND", "spellcheck.q": q, "spellcheck.maxCollations": 3, "spellcheck.maxCollationTries": 10})
+        answer = connection().search(**params)
     except (pysolr.SolrError, SolrConnectionError, SearchError) as error:
         log.warning("Spellcheck failed for %r: %s", q, error)
-        return None
+        return None, None
+    return (answer.hits if with_phrase else None), best_collation(q, answer)
+
+
+def best_collation(q: str, answer) -> tuple[str, int, bool | None] | None:
     found = (answer.spellcheck or {}).get("collations") or []
     # json.nl=flat: ["collation", {"collationQuery": ..., "hits": ...}, ...]
     candidates = [item for item in (found[1::2] if found and isinstance(found[0], str) else found)
@@ -154,10 +180,11 @@ def _words(text: str) -> str:
 
 
 def shown_phrase(q: str, results: list[dict]) -> bool:
-    """Does a result's title or keyword hold the query's words together? (No request: the
-    phrase boosts rank such datasets first, so this usually answers the phrase check.)"""
+    """Does a result's title, keyword or description hold the query's words together? (No
+    request: the phrase boosts rank such datasets first, so this usually answers the phrase
+    check.)"""
     words = _words(q)
-    return any(words in _words(" | ".join([dataset.get("title") or ""] + [
+    return any(words in _words(" | ".join([dataset.get("title") or "", dataset.get("notes") or ""] + [
         tag.get("name", "") if isinstance(tag, dict) else str(tag) for tag in dataset.get("tags") or []]))
         for dataset in results)
 
@@ -166,11 +193,18 @@ def weak_results(q: str, count: int, results: list[dict] = ()) -> tuple[dict | N
     """(bd_phrase, bd_suggestion) for a first page of results, each None when not needed."""
     q = search_ranking.normalise(q)
     phrase = None
-    if len(q.split()) >= 2 and not shown_phrase(q, results) and phrase_hits(q) == 0:
-        phrase = {"query": q, "found": False}
+    asked = False
+    if len(q.split()) >= 2 and not shown_phrase(q, results):
+        # Not among the shown results: one request for the phrase and the collation, which
+        # is needed whenever the phrase is missing (the usual case when it is not shown).
+        hits, found = phrase_and_collation(q)
+        asked = True
+        if hits == 0:
+            phrase = {"query": q, "found": False}
     if phrase is None and count > WEAK_COUNT:
         return None, None
-    found = collation_hits(q)
+    if not asked:
+        found = collation_hits(q)
     if not found or fold_chars(found[0]) == fold_chars(q):  # diacritics alone: the same search
         return phrase, None
     suggested, hits, as_phrase = found
