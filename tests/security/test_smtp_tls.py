@@ -13,16 +13,20 @@ quality digest) and CKAN's (``ckan.lib.mailer.mail_recipient``, through ``INotif
 from __future__ import annotations
 
 import logging
+import secrets
 import socket
 import ssl
 import subprocess
+import uuid
 
 import pytest
+import requests
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from ckan.lib import mailer
 
 from ckanext.binhduong import mail, workflow
+from portal_session import csrf_token
 
 PASSWORD = "mat-khau-smtp-bi-mat-9f2c"
 USER = "cong-du-lieu"
@@ -195,3 +199,23 @@ def test_ckans_error_mail_is_off(ckan_config):
     """CKAN's error e-mail (``email_to``: logging's SMTPHandler) uses STARTTLS without
     verification too and does not go through mail.py: it must stay unset."""
     assert not ckan_config.get("email_to")
+
+
+def test_a_password_reset_on_the_portal_is_sent_by_mail_py(portal_url, portal_api, smtp_sink):
+    """CKAN's reset e-mail, asked for through the running portal's form, reaches the configured
+    server with mail.py's sender: the portal's contact mailbox (CKAN's own code would send from
+    ``smtp.mail_from``, which the portal leaves unset)."""
+    name = f"dat-lai-{uuid.uuid4().hex[:8]}"
+    user = portal_api.action.user_create(name=name, email=f"{name}@example.org",
+                                         password=secrets.token_urlsafe(12) + "Aa1!")
+    try:
+        browser = requests.Session()
+        form = browser.get(f"{portal_url}/user/reset", timeout=30)
+        answer = browser.post(f"{portal_url}/user/reset", timeout=30,
+                              data={"_csrf_token": csrf_token(form.text), "user": user["email"]})
+        assert answer.status_code == 200, answer.status_code
+        [sent] = smtp_sink.wait_for(lambda m: user["email"] in m["to"])
+        assert "dulieumo@binhduong.gov.vn" in sent["message"]["From"]
+        assert "/user/reset/" in sent["message"].get_body(("plain",)).get_content()
+    finally:
+        portal_api.action.user_delete(id=user["id"])
