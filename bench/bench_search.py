@@ -9,7 +9,8 @@ command (`ckan binhduong search-index-rebuild`, which sends CKAN's own documents
 - stock: CKAN's core and CKAN's own query (dismax over name^4 title^4 tags^2 groups^2 text,
   mm 2<-1 5<80%: our `search_ranking.tune` and the spelling step are switched off), and
   ckanext-tracking's own hooks (one SQL query per result and per resource);
-- ours: our core, our edismax over the Vietnamese fields with the phrase boosts and synonyms
+- ours: our core, our edismax ({!edismax q.op=OR}, mm 2<-1 5<80%) over the Vietnamese fields
+  with the phrase boosts and synonyms
   (search_ranking.py), the spelling and phrase steps (search_spelling.py) and the batched
   tracking summaries (search_tracking.py).
 

@@ -22,15 +22,17 @@ default operator q.op before it applies mm, and with AND they are all required, 
 nothing (``debugQuery`` shows ``+a +b +c``, and every pf2 pair required for the pair boost);
 with ``sow=false`` (multi-word synonyms) that holds inside each field's clause too. Local
 parameters at the start of q take precedence over request parameters, so q.op=OR there gives
-optional clauses, and mm decides how many are needed. CKAN accepts local parameters only for
+optional clauses, and mm decides how many are needed (Solr reads them only under the lucene
+default parser, hence defType=lucene; edismax then takes qf, mm, tie and pf2/pf3 from the
+request). CKAN accepts local parameters only for
 the parsers of ``ckan.search.solr_allowed_query_parsers``; ``allow_our_parser`` adds edismax
 to that list, and ``tune`` refuses edismax local parameters in anything the caller sent (q, fq,
 sort, ...) with CKAN's own error, so a user still cannot choose edismax's options (uf, bf,
 boost, qf) through local parameters, as with stock CKAN. Other parsers stay as CKAN's check
 and the site's configuration decide.
 
-Measured on the judged query set of tests/search/ (nDCG@5 and top-1; README and
-tests/search/README.md give the figures for this and for stock CKAN).
+Measured on the judged query set of tests/search/ (nDCG@5 and top-1; the README
+section "Search in Vietnamese" gives the figures for this and for stock CKAN).
 """
 from __future__ import annotations
 
