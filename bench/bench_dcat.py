@@ -191,6 +191,25 @@ def after_deploy(call, context, pages: int, prefill: bool = True) -> dict:
     return results
 
 
+def stock_pages(call, context, total: int, pages: int, repeat: int) -> int:
+    """Stock's numbered pages at the start, middle and end of the catalogue, and the walk
+    they imply (a walk reads every page once, by offset)."""
+    times = {}
+    for page in (1, max(1, pages // 2), pages):
+        runs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            call("dcat_catalog_show", context(), {"format": "ttl", "page": page, "profiles": STOCK})
+            runs.append(time.perf_counter() - started)
+        times[page] = runs
+        print(f"stock ?page={page}: " + ", ".join(f"{1000 * t:.0f}" for t in runs) + f" ms  load {load_average()}",
+              flush=True)
+    median = statistics.median([t for runs in times.values() for t in runs])
+    print(f"catalogue: {total} datasets, {pages} pages; stock page median {1000 * median:.0f} ms; "
+          f"walk extrapolated {pages} x {median:.2f} s = {pages * median:.0f} s")
+    return 0
+
+
 def clear_cache() -> None:
     import sqlalchemy as sa
     from ckan import model
@@ -215,6 +234,9 @@ def main() -> int:
     parser.add_argument("--no-prefill", action="store_true",
                         help="with --skip-cold: no walk renders the old version before the deploy (the "
                              "warming then renders every dataset into an empty cache, as it would over stale rows)")
+    parser.add_argument("--stock-pages", type=int, default=0, metavar="N",
+                        help="with --existing: only time stock's ?page=1, the middle page and the last page N "
+                             "times each and extrapolate its walk (pages x their median); nothing else")
     parser.add_argument("--skip-stock", action="store_true",
                         help="walk ours only (stock's offset walk takes about 20 ms a dataset: half an hour at 100,000)")
     args = parser.parse_args()
@@ -255,6 +277,8 @@ def main() -> int:
             total = call("package_search", context(), {"rows": 0})["count"]
             per_page = int(toolkit.config.get("ckanext.dcat.datasets_per_page", 100))
             pages = max(1, math.ceil(total / per_page))
+            if args.stock_pages:
+                return stock_pages(call, context, total, pages, args.stock_pages)
             results: dict = {"walks": {"stock": [], "ours": []}, "sizes": {}, "first": {}, "last": {},
                              "walk_pages": {"stock": [], "ours": []}}
 
