@@ -183,45 +183,12 @@ def cli_run(ini: str, args: list[str]) -> float:
 
 def stock_core(ini: str) -> tuple[str, str, str]:
     """A stock core beside the ini's own (`<core>_stock`), laid out as bench/bench_search.py lays
-    out ckan_bench_stock (CKAN 2.12's schema.xml unchanged, our solrconfig.xml without its
-    Vietnamese parts), created if missing, and an ini naming it: (stock url, stock ini, ours url).
-    Filling it is `ckan -c <stock ini> binhduong search-index-rebuild` (CKAN's own documents)."""
-    import configparser
+    out ckan_bench_stock (by its code), created if missing, and an ini naming it: (stock url,
+    stock ini, ours url). Filling it is `ckan -c <stock ini> binhduong search-index-rebuild`
+    (CKAN's own documents)."""
+    import bench_search
 
-    import ckan
-    import requests
-
-    from bench_search import stock_solrconfig
-
-    parser = configparser.RawConfigParser(strict=False)
-    parser.read(ini)
-    ours_url = parser.get("app:main", "solr_url")
-    base, core = ours_url.rsplit("/", 1)
-    name = f"{core}_stock"
-    stock_url = f"{base}/{name}"
-    home = harness.ROOT / "var" / "solr" / "home" / name
-    conf = home / "conf"
-    conf.mkdir(parents=True, exist_ok=True)
-    schema = pathlib.Path(ckan.__file__).parent / "config" / "solr" / "schema.xml"
-    wanted = {"schema.xml": schema.read_bytes(), "solrconfig.xml": stock_solrconfig(),
-              "synonyms.txt": b"", "protwords.txt": b""}
-    changed = False
-    for file_name, content in wanted.items():
-        path = conf / file_name
-        if not path.exists() or path.read_bytes() != content:
-            path.write_bytes(content)
-            changed = True
-    if requests.get(f"{stock_url}/admin/ping", params={"wt": "json"}, timeout=30).status_code != 200:
-        (home / "core.properties").unlink(missing_ok=True)
-        requests.get(f"{base}/admin/cores", params={"action": "CREATE", "name": name, "instanceDir": name,
-                                                    "wt": "json"}, timeout=120).raise_for_status()
-    elif changed:
-        requests.get(f"{base}/admin/cores", params={"action": "RELOAD", "core": name, "wt": "json"},
-                     timeout=120).raise_for_status()
-    stock_ini = str(pathlib.Path(ini).with_name(pathlib.Path(ini).stem + "-stock.ini"))
-    text = pathlib.Path(ini).read_text()
-    pathlib.Path(stock_ini).write_text(text.replace(f"solr_url = {ours_url}", f"solr_url = {stock_url}"))
-    os.chmod(stock_ini, 0o600)
+    stock_url, stock_ini, ours_url, _changed = bench_search.stock_core(ini)
     return stock_url, stock_ini, ours_url
 
 

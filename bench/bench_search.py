@@ -47,8 +47,6 @@ import requests
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-STOCK_CORE = "ckan_bench_stock"
-
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
@@ -74,48 +72,58 @@ def stock_solrconfig() -> bytes:
         ET.tostring(root, encoding="utf-8")
 
 
-def ensure_stock_core(ini: str, rebuild: bool) -> tuple[str, str]:
-    """The stock core (created, indexed like ours) and an ini naming it; (solr url, ini path)."""
+def stock_core(ini: str) -> tuple[str, str, str, bool]:
+    """The stock core beside the ini's own (`<core>_stock`: CKAN 2.12's schema.xml unchanged, our
+    solrconfig.xml without its Vietnamese parts), created if missing, and an ini naming it:
+    (stock url, stock ini, ours url, whether its configuration changed). Also used by
+    bench_scale.py for the 100,000-dataset core."""
     import ckan
 
     parser = configparser.RawConfigParser(strict=False)
     parser.read(ini)
     ours_url = parser.get("app:main", "solr_url")
-    base = ours_url.rsplit("/", 1)[0]
-    stock_url = f"{base}/{STOCK_CORE}"
-    home = ROOT / "var" / "solr" / "home" / STOCK_CORE
+    base, core = ours_url.rsplit("/", 1)
+    name = f"{core}_stock"
+    stock_url = f"{base}/{name}"
+    home = ROOT / "var" / "solr" / "home" / name
     conf = home / "conf"
     conf.mkdir(parents=True, exist_ok=True)
     schema = pathlib.Path(ckan.__file__).parent / "config" / "solr" / "schema.xml"
     wanted = {"schema.xml": schema.read_bytes(), "solrconfig.xml": stock_solrconfig(),
               "synonyms.txt": b"", "protwords.txt": b""}
     changed = False
-    for name, content in wanted.items():
-        path = conf / name
+    for file_name, content in wanted.items():
+        path = conf / file_name
         if not path.exists() or path.read_bytes() != content:
             path.write_bytes(content)
             changed = True
     ping = requests.get(f"{stock_url}/admin/ping", params={"wt": "json"}, timeout=30)
     if ping.status_code != 200:
         (home / "core.properties").unlink(missing_ok=True)
-        requests.get(f"{base}/admin/cores", params={"action": "CREATE", "name": STOCK_CORE,
-                                                    "instanceDir": STOCK_CORE, "wt": "json"},
+        requests.get(f"{base}/admin/cores", params={"action": "CREATE", "name": name,
+                                                    "instanceDir": name, "wt": "json"},
                      timeout=120).raise_for_status()
     elif changed:
-        requests.get(f"{base}/admin/cores", params={"action": "RELOAD", "core": STOCK_CORE, "wt": "json"},
+        requests.get(f"{base}/admin/cores", params={"action": "RELOAD", "core": name, "wt": "json"},
                      timeout=120).raise_for_status()
-        rebuild = True
     stock_ini = str(pathlib.Path(ini).with_name(pathlib.Path(ini).stem + "-stock.ini"))
     text = pathlib.Path(ini).read_text()
     pathlib.Path(stock_ini).write_text(text.replace(f"solr_url = {ours_url}", f"solr_url = {stock_url}"))
     os.chmod(stock_ini, 0o600)
+    return stock_url, stock_ini, ours_url, changed
+
+
+def ensure_stock_core(ini: str, rebuild: bool) -> tuple[str, str]:
+    """The stock core (created, indexed like ours) and an ini naming it; (solr url, ini path)."""
+    stock_url, stock_ini, ours_url, changed = stock_core(ini)
+    rebuild = rebuild or changed
 
     def count(url: str) -> int:
         return requests.get(f"{url}/select", params={"q": "*:*", "rows": 0, "wt": "json"},
                             timeout=30).json()["response"]["numFound"]
 
     if rebuild or count(stock_url) != count(ours_url):
-        print(f"indexing the stock core {STOCK_CORE} from the bench database ...", flush=True)
+        print(f"indexing the stock core {stock_url} from the bench database ...", flush=True)
         subprocess.run([str(ROOT / "var" / "venv" / "bin" / "ckan"), "-c", stock_ini, "binhduong",
                         "search-index-rebuild"], check=True, stdout=subprocess.DEVNULL)
     return stock_url, stock_ini

