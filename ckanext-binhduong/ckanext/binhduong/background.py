@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as toolkit
 
-__all__ = ["QUEUE", "after_commit", "enqueue", "enqueue_once", "get_queue", "waiting"]
+__all__ = ["QUEUE", "after_commit", "enqueue", "enqueue_once", "get_queue", "redis", "waiting"]
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,8 @@ def get_queue():
     return jobs.get_queue(QUEUE)
 
 
-def _redis():
+def redis():
+    """CKAN's Redis connection, where the background work keeps its small state."""
     from ckan.lib.redis import connect_to_redis
 
     return connect_to_redis()
@@ -64,7 +65,7 @@ def _pointer(key: str) -> str:
 
 def waiting(key: str):
     """The job queued under ``key`` that has not started yet, or None."""
-    job_id = _redis().get(_pointer(key))
+    job_id = redis().get(_pointer(key))
     if not job_id:
         return None
     job = get_queue().fetch_job(job_id.decode() if isinstance(job_id, bytes) else job_id)
@@ -80,7 +81,7 @@ def enqueue_once(key: str, function: Callable, args: list | None = None, title: 
     if waiting(key) is not None:
         return None
     job = enqueue(function, args, title=title, rq_kwargs={"ttl": ttl} if ttl else None)
-    _redis().set(_pointer(key), job.id, ex=ttl or POINTER_SECONDS)
+    redis().set(_pointer(key), job.id, ex=ttl or POINTER_SECONDS)
     return job
 
 

@@ -75,12 +75,6 @@ def _pause() -> float:
     return max(0.0, float(0.5 if value in (None, "") else value))
 
 
-def _redis():
-    from ckan.lib.redis import connect_to_redis
-
-    return connect_to_redis()
-
-
 def _name(suffix: str) -> str:
     return f"{toolkit.config.get('ckan.site_id') or 'ckan'}:binhduong:dcat:{suffix}"
 
@@ -157,19 +151,19 @@ def warm_catalogue(version: str, after: list[str] | None = None, done: int = 0, 
         log.warning("DCAT warming: this worker's code or configuration (%s) is not the one the warming "
                     "was started for (%s); its fragments are keyed for this worker's", current, version)
     if report["after"] is None:
-        _redis().set(_name("warmed"), current)
-        _redis().delete(_name("warming"))
+        background.redis().set(_name("warmed"), current)
+        background.redis().delete(_name("warming"))
         log.info("DCAT warming done: %d datasets, %d rendered (version %s)", done, rendered, current)
         return
     log.info("DCAT warming: %d datasets so far, %d rendered; continuing", done, rendered)
-    _redis().set(_name("warming"), version, ex=FLAG_SECONDS)
+    background.redis().set(_name("warming"), version, ex=FLAG_SECONDS)
     background.enqueue(warm_catalogue, [version, list(report["after"]), done, rendered],
                        title="DCAT cache: warm the catalogue (continued)")
 
 
 def status() -> dict[str, Any]:
     """The version of this process, the one last warmed, and whether a warming is queued."""
-    redis = _redis()
+    redis = background.redis()
     warmed, warming = redis.get(_name("warmed")), redis.get(_name("warming"))
     return {"version": _version(), "warmed": warmed.decode() if warmed else None,
             "warming": warming.decode() if warming else None}
@@ -182,7 +176,7 @@ def start(force: bool = False, dry_run: bool = False) -> dict[str, Any]:
     needed = force or (state["warmed"] != state["version"] and state["warming"] != state["version"])
     state["enqueued"] = False
     if needed and not dry_run and fragments.enabled():
-        _redis().set(_name("warming"), state["version"], ex=FLAG_SECONDS)
+        background.redis().set(_name("warming"), state["version"], ex=FLAG_SECONDS)
         job = background.enqueue(warm_catalogue, [state["version"]], title="DCAT cache: warm the catalogue")
         state["enqueued"], state["job"] = True, job.id
     state["needed"] = needed
@@ -197,7 +191,7 @@ def enqueue_changed(dataset_ids: Iterable[str]) -> bool:
     ids = [str(i) for i in dataset_ids if i]
     if not ids:
         return False
-    redis = _redis()
+    redis = background.redis()
     pending = _name("pending")
     redis.sadd(pending, *ids)
     redis.expire(pending, PENDING_SECONDS)
@@ -210,7 +204,7 @@ def warm_changed() -> dict[str, int]:
     A dataset changed since its last quality measurement is left to the measurement queued
     with the change (quality/jobs.py): a new score changes its key again, and that job notes
     the dataset for warming once it is measured (``after_measurement``)."""
-    redis, batch, context = _redis(), _batch(), _context()
+    redis, batch, context = background.redis(), _batch(), _context()
     # A change noted from now on queues the next job: this one has started.
     started, report = time.monotonic(), {"datasets": 0, "rendered": 0, "awaiting_measurement": 0}
     while True:
@@ -270,7 +264,7 @@ def on_action(sender: str, **kwargs) -> None:
     try:
         if sender == "binhduong_quality_compute":
             # Only the datasets whose values changed miss; the walk finds them.
-            if not (data_dict.get("dry_run") or _redis().get(_name("warming"))):
+            if not (data_dict.get("dry_run") or background.redis().get(_name("warming"))):
                 start(force=True)
             return
         if sender in DATASET_ACTIONS:
